@@ -1,0 +1,390 @@
+"""Load and lint `content/flows/*.yaml`.
+
+Besides the schema, a flow must be a proper decision tree: every node
+reachable, no cycle, every path ending in a verdict, every value known, and,
+checked by walking every answer path with the real engine, exactly one
+verdict for each path and every declared invariant true.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from bot.content.errors import Problem
+from bot.content.yamlsource import YamlDocument, read_yaml
+from bot.core.flows import explore
+from bot.core.flows.conditions import OPERATORS, evaluate, values_used
+from bot.core.flows.decide import matching_verdicts
+from bot.core.flows.model import (
+    TERMINAL,
+    CheckItem,
+    Fact,
+    Flow,
+    Node,
+    Note,
+    Reason,
+    Text,
+    Value,
+    Verdict,
+)
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
+OUTPUT_KEYS = ("notify_authority", "inform_data_subjects", "document", "inform_controller")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class _Bilingual(_Strict):
+    fr: Annotated[str, StringConstraints(min_length=1)]
+    en: Annotated[str, StringConstraints(min_length=1)]
+
+
+class _Header(_Strict):
+    id: Slug
+    title: _Bilingual
+    intro: _Bilingual
+    start: Slug
+    deadline_hours: int | None = Field(default=None, ge=1)
+
+
+class _FactSpec(_Strict):
+    values: dict[str, _Bilingual] = Field(min_length=1)
+    skip_value: str | None = None
+
+
+class _CheckSpec(_Strict):
+    weight: int = Field(ge=1, le=10)
+    priority: int = Field(ge=1, le=9)
+    topic: str | None = None
+    action: _Bilingual
+
+
+class _NodeSpec(_Strict):
+    type: Literal["question", "date", "info", "verdict", "score"]
+    fact: Slug | None = None
+    text: _Bilingual | None = None
+    help: _Bilingual | None = None
+    choices: list[str] | None = None
+    routes: dict[str, Slug] = Field(default_factory=dict)
+    next: Slug | None = None
+    ask_if: dict[str, Any] | None = None
+    check: _CheckSpec | None = None
+
+
+class _ReasonSpec(_Strict):
+    text: _Bilingual
+    articles: list[str] = Field(default_factory=list)
+
+
+class _VerdictSpec(_Strict):
+    id: Slug
+    when: dict[str, Any]
+    outputs: dict[
+        Literal["notify_authority", "inform_data_subjects", "document", "inform_controller"], bool
+    ]
+    summary: _Bilingual
+    reasons: list[_ReasonSpec] = Field(min_length=1)
+
+
+class _NoteSpec(_Strict):
+    when: dict[str, Any]
+    text: _Bilingual
+    articles: list[str] = Field(default_factory=list)
+
+
+class _Invariant(_Strict):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+    if_: Name = Field(alias="if")
+    then: Name
+
+
+class FlowFile(_Strict):
+    flow: _Header
+    facts: dict[Slug, _FactSpec] = Field(default_factory=dict)
+    definitions: dict[Name, dict[str, Any]] = Field(default_factory=dict)
+    nodes: dict[Slug, _NodeSpec] = Field(min_length=1)
+    verdicts: list[_VerdictSpec] = Field(default_factory=list)
+    notes: list[_NoteSpec] = Field(default_factory=list)
+    invariants: list[_Invariant] = Field(default_factory=list)
+    next_steps: _Bilingual | None = None
+    documents: dict[Slug, _Bilingual] = Field(default_factory=dict)
+
+
+def _text(spec: _Bilingual | None) -> Text:
+    return Text({"fr": spec.fr, "en": spec.en}) if spec else Text({})
+
+
+def build_flow(spec: FlowFile) -> Flow:
+    facts = {
+        fid: Fact(fid, tuple(Value(v, _text(label)) for v, label in f.values.items()), f.skip_value)
+        for fid, f in spec.facts.items()
+    }
+    ids = list(spec.nodes)
+    nodes: dict[str, Node] = {}
+    for position, (nid, n) in enumerate(spec.nodes.items()):
+        following = ids[position + 1] if position + 1 < len(ids) else None
+        choices: tuple[str, ...] = ()
+        if n.type == "question" and n.fact in facts:
+            fact = facts[n.fact]
+            choices = (
+                tuple(n.choices)
+                if n.choices is not None
+                else tuple(v.id for v in fact.values if v.id != fact.skip_value)
+            )
+        elif n.type == "date":
+            choices = ("today", "yesterday", "day_before", "three_days", "other")
+        next_id = n.next if n.next is not None else (None if n.type in TERMINAL else following)
+        check = None
+        if n.check is not None:
+            check = CheckItem(
+                n.check.weight, n.check.priority, n.check.topic, _text(n.check.action)
+            )
+        nodes[nid] = Node(
+            nid,
+            n.type,
+            _text(n.text),
+            _text(n.help),
+            n.fact,
+            choices,
+            dict(n.routes),
+            next_id,
+            n.ask_if,
+            check,
+        )
+    return Flow(
+        id=spec.flow.id,
+        title=_text(spec.flow.title),
+        intro=_text(spec.flow.intro),
+        start=spec.flow.start,
+        facts=facts,
+        nodes=nodes,
+        definitions=dict(spec.definitions),
+        verdicts=tuple(
+            Verdict(
+                v.id,
+                v.when,
+                dict(v.outputs),
+                _text(v.summary),
+                tuple(Reason(_text(r.text), tuple(r.articles)) for r in v.reasons),
+            )
+            for v in spec.verdicts
+        ),
+        notes=tuple(Note(n.when, _text(n.text), tuple(n.articles)) for n in spec.notes),
+        invariants=tuple((i.if_, i.then) for i in spec.invariants),
+        next_steps=_text(spec.next_steps),
+        documents={k: _text(v) for k, v in spec.documents.items()},
+        deadline_hours=spec.flow.deadline_hours,
+    )
+
+
+def load_flows(
+    folder: Path, display: Callable[[Path], str], digest: Any = None
+) -> tuple[dict[str, Flow], list[Problem]]:
+    flows: dict[str, Flow] = {}
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return flows, problems
+    for path in sorted(folder.glob("*.yaml")):
+        if digest is not None:
+            digest.update(path.read_bytes())
+        doc, found = read_yaml(path, display(path))
+        problems += found
+        if doc is None:
+            continue
+        try:
+            spec = FlowFile.model_validate(doc.data)
+        except ValidationError as exc:
+            for error in exc.errors():
+                loc = tuple(p for p in error["loc"] if p != "[key]")
+                where = "/".join(str(p) for p in loc)
+                problems.append(doc.problem(loc, f"{where} : {error['msg']}"))
+            continue
+        structural = lint_flow_spec(spec, doc)
+        problems += structural
+        if any(not p.warning for p in structural):
+            continue
+        flow = build_flow(spec)
+        if flow.id in flows:
+            problems.append(doc.problem(("flow", "id"), f"parcours « {flow.id} » défini deux fois"))
+            continue
+        problems += lint_paths(flow, doc)
+        flows[flow.id] = flow
+    return flows, problems
+
+
+def _condition_problems(
+    cond: Any, loc: tuple[str | int, ...], spec: FlowFile, doc: YamlDocument
+) -> list[Problem]:
+    problems: list[Problem] = []
+    if not isinstance(cond, Mapping) or not cond:
+        return [doc.problem(loc, "condition attendue (fact/is/in, all, any, not, ref)")]
+    unknown = set(cond) - OPERATORS
+    if unknown:
+        problems.append(
+            doc.problem(
+                loc,
+                f"opérateur inconnu {sorted(unknown)} (attendu : {', '.join(sorted(OPERATORS))})",
+            )
+        )
+    for key in ("all", "any"):
+        if key in cond:
+            items = cond[key]
+            if not isinstance(items, list) or not items:
+                problems.append(doc.problem((*loc, key), f"« {key} » attend une liste"))
+                continue
+            for i, child in enumerate(items):
+                problems += _condition_problems(child, (*loc, key, i), spec, doc)
+    if "not" in cond:
+        problems += _condition_problems(cond["not"], (*loc, "not"), spec, doc)
+    if "ref" in cond and cond["ref"] not in spec.definitions:
+        problems.append(doc.problem(loc, f"définition inconnue « {cond['ref']} »"))
+    if "fact" in cond:
+        fact = spec.facts.get(str(cond["fact"]))
+        if fact is None:
+            problems.append(doc.problem(loc, f"fait inconnu « {cond['fact']} »"))
+        elif not any(k in cond for k in ("is", "in", "not_in")):
+            problems.append(doc.problem(loc, "« fact » sans « is », « in » ou « not_in »"))
+        else:
+            for fid, value in values_used(
+                {k: cond[k] for k in ("fact", "is", "in", "not_in") if k in cond}
+            ):
+                if value not in fact.values:
+                    problems.append(
+                        doc.problem(
+                            loc,
+                            f"valeur « {value} » inconnue pour le fait "
+                            f"« {fid} » (valeurs : {', '.join(fact.values)})",
+                        )
+                    )
+    return problems
+
+
+def lint_flow_spec(spec: FlowFile, doc: YamlDocument) -> list[Problem]:
+    """Structure: references, values, reachability, cycles, dead ends."""
+    problems: list[Problem] = []
+    if spec.flow.start not in spec.nodes:
+        problems.append(
+            doc.problem(("flow", "start"), f"nœud de départ inconnu « {spec.flow.start} »")
+        )
+    for name, cond in spec.definitions.items():
+        problems += _condition_problems(cond, ("definitions", name), spec, doc)
+    for fid, fact in spec.facts.items():
+        if fact.skip_value is not None and fact.skip_value not in fact.values:
+            problems.append(
+                doc.problem(
+                    ("facts", fid, "skip_value"),
+                    f"« {fact.skip_value} » n'est pas une valeur de « {fid} »",
+                )
+            )
+    ids = list(spec.nodes)
+    for position, (nid, node) in enumerate(spec.nodes.items()):
+        loc: tuple[str | int, ...] = ("nodes", nid)
+        if node.type in {"question", "date"}:
+            if node.fact is None:
+                problems.append(doc.problem(loc, f"la question « {nid} » n'indique pas son fait"))
+            elif node.type == "question" and node.fact not in spec.facts:
+                problems.append(doc.problem((*loc, "fact"), f"fait inconnu « {node.fact} »"))
+            if node.text is None:
+                problems.append(doc.problem(loc, f"la question « {nid} » n'a pas de texte"))
+        fact = spec.facts.get(node.fact or "")
+        if fact is not None:
+            for i, value in enumerate(node.choices or []):
+                if value not in fact.values:
+                    problems.append(
+                        doc.problem(
+                            (*loc, "choices", i),
+                            f"valeur « {value} » inconnue pour « {node.fact} »",
+                        )
+                    )
+            for value in node.routes:
+                if value not in fact.values:
+                    problems.append(
+                        doc.problem(
+                            (*loc, "routes", value),
+                            f"valeur « {value} » inconnue pour « {node.fact} »",
+                        )
+                    )
+        for value, target in node.routes.items():
+            if target not in spec.nodes:
+                problems.append(doc.problem((*loc, "routes", value), f"nœud inconnu « {target} »"))
+        if node.next is not None and node.next not in spec.nodes:
+            problems.append(doc.problem((*loc, "next"), f"nœud inconnu « {node.next} »"))
+        if node.type not in TERMINAL and node.next is None and position + 1 >= len(ids):
+            problems.append(
+                doc.problem(
+                    loc,
+                    f"« {nid} » ne mène nulle part : le dernier nœud "
+                    "doit être un verdict ou un score",
+                )
+            )
+        if node.ask_if is not None:
+            problems += _condition_problems(node.ask_if, (*loc, "ask_if"), spec, doc)
+    for i, verdict in enumerate(spec.verdicts):
+        problems += _condition_problems(verdict.when, ("verdicts", i, "when"), spec, doc)
+        missing = [k for k in OUTPUT_KEYS if k not in verdict.outputs]
+        if missing:
+            problems.append(
+                doc.problem(
+                    ("verdicts", i, "outputs"), f"sorties manquantes : {', '.join(missing)}"
+                )
+            )
+    for i, note in enumerate(spec.notes):
+        problems += _condition_problems(note.when, ("notes", i, "when"), spec, doc)
+    for i, inv in enumerate(spec.invariants):
+        for name in (inv.if_, inv.then):
+            if name not in spec.definitions:
+                problems.append(doc.problem(("invariants", i), f"définition inconnue « {name} »"))
+    if problems:
+        return problems
+    flow = build_flow(spec)
+    unreachable = [nid for nid in flow.nodes if nid not in explore.reachable(flow)]
+    for nid in unreachable:
+        problems.append(
+            doc.problem(("nodes", nid), f"nœud « {nid} » inaccessible depuis le départ")
+        )
+    cycle = explore.find_cycle(flow)
+    if cycle:
+        problems.append(doc.problem(("nodes", cycle[0]), f"boucle : {' -> '.join(cycle)}"))
+    has_verdict_node = any(n.type == "verdict" for n in flow.nodes.values())
+    if has_verdict_node and not flow.verdicts:
+        problems.append(doc.problem(("flow",), "un nœud « verdict » exige une liste « verdicts »"))
+    return problems
+
+
+def lint_paths(flow: Flow, doc: YamlDocument) -> list[Problem]:
+    """Walk every answer path: one verdict each, invariants hold."""
+    problems: list[Problem] = []
+    reported: set[str] = set()
+    for path in explore.paths(flow):
+        terminal = flow.nodes[path.terminal]
+        if terminal.type != "verdict":
+            continue
+        found = matching_verdicts(flow, path.answers)
+        if len(found) != 1:
+            key = ",".join(v.id for v in found) or "-"
+            if key not in reported:
+                reported.add(key)
+                combo = ", ".join(f"{k}={v}" for k, v in path.answers.items() if k != "aware_at")
+                what = "aucun verdict" if not found else f"{len(found)} verdicts ({key})"
+                problems.append(doc.problem(("verdicts",), f"{what} pour les réponses {combo}"))
+        for if_name, then_name in flow.invariants:
+            holds_if = evaluate(flow.definitions[if_name], path.answers, flow.definitions)
+            if holds_if and not evaluate(
+                flow.definitions[then_name], path.answers, flow.definitions
+            ):
+                key = f"inv:{if_name}:{then_name}"
+                if key not in reported:
+                    reported.add(key)
+                    problems.append(
+                        doc.problem(
+                            ("invariants",), f"{if_name} sans {then_name} pour {path.answers}"
+                        )
+                    )
+    return problems

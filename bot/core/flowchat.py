@@ -1,0 +1,315 @@
+"""The guided flows in conversation: one question at a time, buttons, recap, result.
+
+Every button carries the step number it was drawn for; a press is only
+accepted for the step the session is at, so an old or forged button gets
+"this button has expired", never a jump.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rapidfuzz import fuzz
+
+from bot.core import callbacks, render
+from bot.core.content import Content
+from bot.core.events import CountEvent
+from bot.core.flows import engine
+from bot.core.flows.dates import OTHER, PRESETS, DateError, parse_typed, preset_datetime
+from bot.core.flows.decide import NoVerdictError, decide, score
+from bot.core.flows.engine import FlowError, FlowState
+from bot.core.flows.model import Flow, Node
+from bot.core.flows.results import render_documents, render_score, render_verdict
+from bot.core.html import escape
+from bot.core.reply import Button, Reply, rows
+from bot.core.session import Session
+from bot.core.text import fold
+
+_YES = {
+    "oui",
+    "ouais",
+    "ouai",
+    "yes",
+    "yep",
+    "yeah",
+    "ok",
+    "okay",
+    "d accord",
+    "bien sur",
+    "exact",
+    "exactement",
+    "affirmatif",
+    "o",
+    "y",
+    "oui oui",
+    "tout a fait",
+    "absolument",
+}
+_NO = {"non", "nan", "no", "nope", "pas du tout", "n", "non non", "jamais", "negatif"}
+_UNKNOWN = {
+    "je sais pas",
+    "je ne sais pas",
+    "sais pas",
+    "jsp",
+    "chais pas",
+    "pas sur",
+    "pas sure",
+    "aucune idee",
+    "unknown",
+    "dont know",
+    "don t know",
+    "not sure",
+    "idk",
+    "peut etre",
+    "maybe",
+    "je ne suis pas sur",
+    "je suis pas sur",
+    "ne sais pas",
+    "i don t know",
+    "no idea",
+    "je ne peux pas l exclure",
+}
+
+
+@dataclass
+class Turn:
+    replies: list[Reply] = field(default_factory=list)
+    effects: list[object] = field(default_factory=list)
+
+
+def _button(state: FlowState, label: str, op: str) -> Button:
+    return Button(label, callbacks.encode("f", state.seq, op))
+
+
+def start(content: Content, session: Session, flow: Flow, lang: str, now: datetime) -> Turn:
+    session.flow = engine.start(flow, now.timestamp())
+    intro = Reply(f"<b>{escape(flow.title(lang))}</b>\n\n{flow.intro(lang)}")
+    return Turn([intro, show(content, flow, session.flow, lang)])
+
+
+def show(content: Content, flow: Flow, state: FlowState, lang: str) -> Reply:
+    """The reply for where the flow is: a question, a date question, or the recap."""
+    ui = content.ui
+    if state.stage == "recap":
+        return _recap(content, flow, state, lang)
+    node = engine.current(flow, state)
+    done, total = engine.progress(flow, state)
+    hint = ui.get("flow.progress", lang, n=done + 1, total=max(total, done + 1))
+    if state.stage == "await_date":
+        return Reply(
+            ui.get("date.prompt", lang), rows([_button(state, ui.get("flow.back", lang), "b")])
+        )
+    labels = _labels(flow, node, lang, content)
+    choice_buttons = [_button(state, label, f"c{i}") for i, label in enumerate(labels)]
+    controls = [_button(state, "?", "h")]
+    if state.steps and any(s.node for s in state.steps):
+        controls.append(_button(state, ui.get("flow.back", lang), "b"))
+    controls.append(_button(state, ui.get("flow.cancel", lang), "x"))
+    text = f"<i>{escape(hint)}</i>\n\n<b>{escape(node.text(lang))}</b>"
+    return Reply(text, (*rows(choice_buttons), tuple(controls)))
+
+
+def _labels(flow: Flow, node: Node, lang: str, content: Content) -> list[str]:
+    if node.type == "date":
+        return [content.ui.get(f"date.{key}", lang) for key in node.choices]
+    if node.type == "info":
+        return [content.ui.get("flow.continue", lang)]
+    fact = flow.facts[node.fact or ""]
+    return [(fact.value(v).label(lang) if fact.value(v) else v) for v in node.choices]
+
+
+def _recap(content: Content, flow: Flow, state: FlowState, lang: str) -> Reply:
+    ui = content.ui
+    lines = [f"<b>{escape(ui.get('flow.recap', lang))}</b>", ""]
+    edit_buttons: list[Button] = []
+    for i, (node, value) in enumerate(engine.answered(flow, state), start=1):
+        label = _value_label(flow, node, value, lang, content)
+        lines.append(f"{i}. {escape(node.text(lang))}\n   → <b>{escape(label)}</b>")
+        edit_buttons.append(_button(state, ui.get("flow.edit", lang, n=i), f"e{i - 1}"))
+    buttons = [_button(state, ui.get("flow.confirm", lang), "ok")]
+    controls = (
+        _button(state, ui.get("flow.back", lang), "b"),
+        _button(state, ui.get("flow.cancel", lang), "x"),
+    )
+    return Reply("\n".join(lines), (*rows(buttons), *rows(edit_buttons, per_row=4), controls))
+
+
+def _value_label(flow: Flow, node: Node, value: str, lang: str, content: Content) -> str:
+    if node.type == "date":
+        from bot.core.flows.dates import format_local, parse_iso
+
+        try:
+            return format_local(parse_iso(value), lang)
+        except DateError:
+            return value
+    fact = flow.facts.get(node.fact or "")
+    found = fact.value(value) if fact else None
+    return found.label(lang) if found else value
+
+
+def resume_prompt(content: Content, flow: Flow, state: FlowState, lang: str) -> Reply:
+    ui = content.ui
+    return Reply(
+        ui.get("flow.resume_prompt", lang, title=escape(flow.title(lang))),
+        (
+            (
+                _button(state, ui.get("flow.resume", lang), "rs"),
+                _button(state, ui.get("flow.restart", lang), "nw"),
+            ),
+        ),
+    )
+
+
+def is_idle(content: Content, state: FlowState, now: datetime) -> bool:
+    limit = content.association.flow_resume_after_hours * 3600
+    return bool(state.updated_at) and now.timestamp() - state.updated_at > limit
+
+
+def press(
+    content: Content, session: Session, args: tuple[str, ...], lang: str, now: datetime
+) -> Turn:
+    """A flow button: `args` is (seq, op)."""
+    state = session.flow
+    flow = content.flows.get(state.flow) if state else None
+    if state is None or flow is None or len(args) != 2 or args[0] != str(state.seq):
+        return Turn([render.expired(content, lang)])
+    op = args[1]
+    ts = now.timestamp()
+    if op not in {"rs", "nw", "x"} and is_idle(content, state, now):
+        return Turn([resume_prompt(content, flow, state, lang)])
+    try:
+        if op == "h":
+            node = engine.current(flow, state)
+            help_text = node.help(lang) or content.ui.get("flow.no_help", lang)
+            return Turn([Reply(f"ℹ️ {escape(help_text)}")])
+        if op == "x":
+            session.flow = None
+            return Turn(
+                [Reply(content.ui.get("flow.cancelled", lang), render.main_menu(content, lang))]
+            )
+        if op in {"r", "nw"}:
+            return start(content, session, flow, lang, now)
+        if op == "rs":
+            session.flow = engine._copy(state, ts)  # a fresh step number
+            return Turn([show(content, flow, session.flow, lang)])
+        if op == "b":
+            session.flow = engine.back(flow, state, ts)
+        elif op == "ok":
+            if state.stage != "recap":
+                return Turn([render.expired(content, lang)])
+            return finish(content, session, flow, lang, now)
+        elif op.startswith("e") and op[1:].isdigit():
+            answered = engine.answered(flow, state)
+            index = int(op[1:])
+            if state.stage != "recap" or index >= len(answered):
+                return Turn([render.expired(content, lang)])
+            session.flow = engine.edit(flow, state, answered[index][0].id, ts)
+        elif op.startswith("c") and op[1:].isdigit():
+            session.flow = _choose_index(flow, state, int(op[1:]), now)
+        else:
+            return Turn([render.expired(content, lang)])
+    except FlowError:
+        return Turn([render.expired(content, lang)])
+    return Turn([show(content, flow, session.flow, lang)])
+
+
+def _choose_index(flow: Flow, state: FlowState, index: int, now: datetime) -> FlowState:
+    node = engine.current(flow, state)
+    if state.stage != "ask":
+        raise FlowError("not asking")
+    offered = engine.offered(flow, node)
+    if index >= len(offered):
+        raise FlowError("no such choice")
+    value = offered[index]
+    ts = now.timestamp()
+    if node.type == "date":
+        if value == OTHER:
+            return engine.await_date(flow, state, ts)
+        when = preset_datetime(value, now) if value in PRESETS else None
+        if when is None:
+            raise FlowError("unknown preset")
+        return engine.set_date(flow, state, when.isoformat(), ts)
+    return engine.choose(flow, state, value, ts)
+
+
+def text(content: Content, session: Session, typed: str, lang: str, now: datetime) -> Turn | None:
+    """Typed text during a flow: a date, a choice, or None (a new question)."""
+    state = session.flow
+    flow = content.flows.get(state.flow) if state else None
+    if state is None or flow is None:
+        return None
+    if state.stage == "await_date":
+        try:
+            when = parse_typed(typed, now)
+        except DateError as exc:
+            key = "date.future" if str(exc) == "future" else "date.invalid"
+            return Turn([Reply(content.ui.get(key, lang)), show(content, flow, state, lang)])
+        session.flow = engine.set_date(flow, state, when.isoformat(), now.timestamp())
+        return Turn([show(content, flow, session.flow, lang)])
+    if state.stage != "ask":
+        return None
+    node = engine.current(flow, state)
+    index = match_choice(flow, node, typed, lang, content)
+    if index is None:
+        return None
+    try:
+        session.flow = _choose_index(flow, state, index, now)
+    except FlowError:
+        return None
+    return Turn([show(content, flow, session.flow, lang)])
+
+
+def match_choice(flow: Flow, node: Node, typed: str, lang: str, content: Content) -> int | None:
+    """The index of the choice that free text means ("ouais", "je sais pas"), or None."""
+    said = fold(typed)
+    if not said:
+        return None
+    offered = list(engine.offered(flow, node))
+    labels = [fold(label) for label in _labels(flow, node, lang, content)]
+    wanted = (
+        "yes" if said in _YES else "no" if said in _NO else "unknown" if said in _UNKNOWN else None
+    )
+    if wanted is not None:
+        if wanted in offered:
+            return offered.index(wanted)
+        if wanted == "unknown":
+            for i, label in enumerate(labels):
+                if (
+                    "sais pas" in label
+                    or "pas sur" in label
+                    or "not sure" in label
+                    or "don t know" in label
+                ):
+                    return i
+        return None
+    best, best_score = None, 0.0
+    for i, label in enumerate(labels):
+        score_ = fuzz.ratio(said, label)
+        if score_ > best_score:
+            best, best_score = i, score_
+    return best if best_score >= 85 else None
+
+
+def finish(content: Content, session: Session, flow: Flow, lang: str, now: datetime) -> Turn:
+    """Deliver the result and forget the answers: only an anonymous counter remains."""
+    state = session.flow
+    assert state is not None
+    terminal = engine.current(flow, state)
+    turn = Turn()
+    if terminal.type == "score":
+        result = score(flow, state.answers)
+        turn.replies.append(render_score(content, result, lang))
+        bucket = "high" if result.score >= 80 else "medium" if result.score >= 50 else "low"
+        turn.effects.append(CountEvent(f"score:{flow.id}:{bucket}"))
+    else:
+        try:
+            verdict = decide(flow, state.answers, now)
+        except NoVerdictError:
+            session.flow = None
+            return Turn([render.fallback(content, lang)])
+        turn.replies.append(render_verdict(content, verdict, lang, now))
+        turn.replies.append(render_documents(content, verdict, state.answers, lang, now))
+        turn.effects.append(CountEvent(f"verdict:{flow.id}:{verdict.verdict.id}"))
+    session.flow = None
+    return turn

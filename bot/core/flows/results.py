@@ -1,0 +1,150 @@
+"""Render flow results for a member: the verdict, the deadline, the drafts, the score."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from bot.core import callbacks, render
+from bot.core.content import Content
+from bot.core.flows.dates import DateError, format_local, format_remaining, parse_iso
+from bot.core.flows.decide import OUTPUTS, ScoreResult, VerdictResult
+from bot.core.flows.model import Flow
+from bot.core.html import escape
+from bot.core.reply import Button, Document, Reply, rows
+
+
+def render_verdict(content: Content, result: VerdictResult, lang: str, now: datetime) -> Reply:
+    ui = content.ui
+    verdict = result.verdict
+    lines = [f"<b>{escape(ui.get('verdict.title', lang))}</b> {escape(verdict.summary(lang))}", ""]
+    for key in OUTPUTS:
+        if key == "inform_controller" and not verdict.outputs.get(key):
+            continue
+        flag = bool(verdict.outputs.get(key))
+        mark = "✅" if flag else "❌"
+        lines.append(f"{mark} {escape(ui.get(f'output.{key}.{str(flag).lower()}', lang))}")
+    lines += ["", f"<b>{escape(ui.get('verdict.why', lang))}</b>"]
+    for reason in verdict.reasons:
+        articles = f" <i>({escape(', '.join(reason.articles))})</i>" if reason.articles else ""
+        lines.append(f"• {escape(reason.text(lang))}{articles}")
+    if result.deadline is not None:
+        due = result.deadline
+        lines.append("")
+        if due.overdue:
+            lines.append(ui.get("deadline.overdue", lang, due=escape(format_local(due.due, lang))))
+        else:
+            lines.append(
+                ui.get(
+                    "deadline.due",
+                    lang,
+                    due=escape(format_local(due.due, lang)),
+                    remaining=escape(format_remaining(due.remaining, lang)),
+                )
+            )
+    if result.notes:
+        lines.append("")
+        for note in result.notes:
+            articles = f" <i>({escape(', '.join(note.articles))})</i>" if note.articles else ""
+            lines.append(f"ℹ️ {escape(note.text(lang))}{articles}")
+    steps = result.flow.next_steps(lang)
+    if steps:
+        lines += ["", f"<b>{escape(ui.get('verdict.next_steps', lang))}</b>", steps.strip()]
+    lines += ["", f"<i>{escape(ui.get('verdict.disclaimer', lang))}</i>"]
+    buttons = render.topic_buttons(
+        content, ["breach.how_to_notify", "breach.register", "breach.inform_patients"], lang
+    )
+    buttons.append(render.menu_button(content, lang))
+    return Reply("\n".join(lines), rows(buttons))
+
+
+def _labels(flow: Flow, answers: Mapping[str, str], lang: str) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for fact_id, fact in flow.facts.items():
+        found = fact.value(answers.get(fact_id, ""))
+        values[f"f_{fact_id}"] = found.label(lang) if found else "—"
+    return values
+
+
+def _recap_lines(flow: Flow, answers: Mapping[str, str], lang: str) -> str:
+    lines: list[str] = []
+    for node in flow.nodes.values():
+        if node.fact is None or node.fact not in answers or node.type not in {"question", "date"}:
+            continue
+        value = answers[node.fact]
+        if node.type == "date":
+            label = _date_label(value, lang)
+        else:
+            fact = flow.facts[node.fact]
+            found = fact.value(value)
+            if found is None or value == fact.skip_value:
+                continue
+            label = found.label(lang)
+        lines.append(f"- {node.text(lang)} {label}")
+    return "\n".join(lines)
+
+
+def _date_label(value: str, lang: str) -> str:
+    try:
+        return format_local(parse_iso(value), lang)
+    except DateError:
+        return value
+
+
+def render_documents(
+    content: Content, result: VerdictResult, answers: Mapping[str, str], lang: str, now: datetime
+) -> Reply:
+    """The drafts (notification, register entry, patient letter) as a message and a file."""
+    flow = result.flow
+    aware = answers.get("aware_at")
+    values = {
+        "today": format_local(now, lang),
+        "aware_at": _date_label(aware, lang) if aware else "—",
+        "deadline": format_local(result.deadline.due, lang) if result.deadline else "—",
+        "summary": result.verdict.summary(lang),
+        "reasons": "\n".join(
+            f"- {r.text(lang)} ({', '.join(r.articles)})" for r in result.verdict.reasons
+        ),
+        "answers": _recap_lines(flow, answers, lang),
+        **_labels(flow, answers, lang),
+    }
+    wanted = ["register"]
+    if result.outputs.get("notify_authority"):
+        wanted.insert(0, "notification")
+    if result.outputs.get("inform_data_subjects"):
+        wanted.append("patient_letter")
+    parts: list[str] = []
+    for key in wanted:
+        template = flow.documents.get(key)
+        if template is None:
+            continue
+        try:
+            parts.append(template(lang).format(**values).strip())
+        except (KeyError, IndexError, ValueError):
+            parts.append(template(lang).strip())
+    if not parts:
+        return Reply(content.ui.get("documents.none", lang))
+    body = "\n\n---\n\n".join(parts) + "\n"
+    stamp = now.strftime("%Y%m%d")
+    name = f"vigie-violation-{stamp}.md" if lang == "fr" else f"vigie-breach-{stamp}.md"
+    document = Document(name, body.encode("utf-8"), "text/markdown")
+    text = f"{content.ui.get('documents.intro', lang)}\n\n<pre>{escape(body)}</pre>"
+    return Reply(text, document=document)
+
+
+def render_score(content: Content, result: ScoreResult, lang: str) -> Reply:
+    ui = content.ui
+    lines = [f"<b>{escape(ui.get('score.title', lang, score=result.score))}</b>", ""]
+    if not result.actions:
+        lines.append(escape(ui.get("score.perfect", lang)))
+    else:
+        lines.append(f"<b>{escape(ui.get('score.actions', lang))}</b>")
+        for i, action in enumerate(result.actions, start=1):
+            unknown = " " + ui.get("score.unknown", lang) if action.answer == "unknown" else ""
+            lines.append(f"{i}. {escape(action.check.action(lang))}{escape(unknown)}")
+    lines += ["", f"<i>{escape(ui.get('score.privacy', lang))}</i>"]
+    topics = list(dict.fromkeys(a.check.topic for a in result.actions if a.check.topic))[:6]
+    buttons: list[Button] = render.topic_buttons(content, topics, lang)
+    buttons.append(Button(ui.get("menu.notify", lang), callbacks.encode("s", render.BREACH_FLOW)))
+    buttons.append(render.menu_button(content, lang))
+    return Reply("\n".join(lines), rows(buttons))

@@ -1,0 +1,248 @@
+"""Match a typed question to a topic: answer, ask to clarify, or fall back honestly.
+
+The score of a topic combines, for its best example phrasing, an IDF-weighted
+overlap of meaningful terms (how much of the question the example explains,
+and how much of the example the question covers) with rapidfuzz's
+token-sort ratio on the normalised strings. Unknown words are corrected to the
+closest word of the corpus when they are close enough (typos), and otherwise
+count against the match: a question about taxes that shares one word with a
+topic stays a weak match. Why this combination: see `docs/matching.md`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from bot.core.content import OUT_OF_SCOPE, Intent
+from bot.core.language import detect_language
+from bot.core.text import fold, normalise
+
+Decision = Literal["answer", "clarify", "fallback"]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Calibrated on the evaluation set (see docs/matching.md); per language."""
+
+    answer: Mapping[str, float] = field(default_factory=lambda: {"fr": 55.0, "en": 55.0})
+    clarify: Mapping[str, float] = field(default_factory=lambda: {"fr": 38.0, "en": 38.0})
+    # A winner must lead the runner-up by this much to be answered directly.
+    margin: float = 6.0
+    # Candidates within this distance of the best are offered when clarifying.
+    clarify_band: float = 12.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    topic: str
+    score: float
+    example: str
+
+
+@dataclass(frozen=True)
+class Match:
+    decision: Decision
+    topic: str | None
+    score: float
+    alternatives: tuple[Candidate, ...]
+    lang: str
+    example: str | None = None
+    out_of_scope: bool = False
+
+    def as_json(self) -> dict[str, object]:
+        """The stable `vigie ask --json` shape."""
+        return {
+            "topic": self.topic,
+            "decision": self.decision,
+            "score": round(self.score),
+            "alternatives": [
+                {"topic": c.topic, "score": round(c.score)} for c in self.alternatives
+            ],
+            "lang": self.lang,
+        }
+
+
+@dataclass(frozen=True)
+class _Example:
+    topic: str
+    text: str
+    normalised: str
+    terms: frozenset[str]
+    weight: float
+
+
+class Matcher:
+    """An index over every example phrasing, built once when content loads."""
+
+    max_candidates_per_term = 4000
+    # Weights measured on the evaluation set and in cross-validation (docs/matching.md).
+    recall_weight = 0.7  # how much of the question an example explains, vs. the reverse
+    fuzzy_weight = 0.2  # rapidfuzz token-sort ratio, for word order and near-spellings
+    second_weight = 0.3  # a second good example of the same topic is extra evidence
+    topic_weight = 0.25  # share of the question covered by the topic's whole vocabulary
+
+    def __init__(self, intents: Mapping[str, Intent], thresholds: Thresholds | None = None):
+        self.thresholds = thresholds or Thresholds()
+        self._overrides = {
+            topic: intent.threshold
+            for topic, intent in intents.items()
+            if intent.threshold is not None
+        }
+        raw = [
+            (topic, phrase, normalise(phrase))
+            for topic, intent in intents.items()
+            for phrases in intent.examples.values()
+            for phrase in phrases
+        ]
+        df: dict[str, int] = defaultdict(int)
+        for _, _, norm in raw:
+            for term in set(norm.split()):
+                df[term] += 1
+        total = max(len(raw), 1)
+        self._idf = {term: math.log(1 + total / count) for term, count in df.items()}
+        self._unknown_idf = math.log(1 + total)
+        self._examples: list[_Example] = []
+        postings: dict[str, list[int]] = defaultdict(list)
+        for topic, phrase, norm in raw:
+            terms = frozenset(norm.split())
+            if not terms:
+                continue
+            index = len(self._examples)
+            weight = sum(self._idf[t] for t in terms)
+            self._examples.append(_Example(topic, phrase, norm, terms, weight))
+            for term in terms:
+                postings[term].append(index)
+        self._postings = {term: tuple(ids) for term, ids in postings.items()}
+        self._topic_terms: dict[str, frozenset[str]] = {}
+        for example in self._examples:
+            self._topic_terms[example.topic] = (
+                self._topic_terms.get(example.topic, frozenset()) | example.terms
+            )
+        self._vocabulary = sorted(t for t in self._postings if len(t) >= 4 and not t.isdigit())
+        self._correct = lru_cache(maxsize=50_000)(self._correct_uncached)
+        # Whole phrasings, folded: "t'es qui ?" is only stopwords, yet an exact example.
+        self._exact: dict[str, tuple[str, str]] = {}
+        for topic, phrase, _ in raw:
+            self._exact.setdefault(fold(phrase), (topic, phrase))
+        self._short = [key for key in self._exact if len(key.split()) <= 4]
+
+    @property
+    def example_count(self) -> int:
+        return len(self._examples)
+
+    def _correct_uncached(self, term: str) -> str | None:
+        """The corpus word a typo most likely meant, or None."""
+        if len(term) < 4 or term.isdigit():
+            return None
+        cutoff = 84.0 if len(term) < 7 else 80.0
+        found = process.extractOne(term, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return found[0] if found else None
+
+    def _query_terms(self, norm: str) -> dict[str, float]:
+        """Query terms with their weights; typos corrected, unknown words kept as penalty."""
+        weights: dict[str, float] = {}
+        for term in norm.split():
+            if term in self._idf:
+                weights[term] = self._idf[term]
+                continue
+            corrected = self._correct(term)
+            if corrected is not None:
+                weights.setdefault(corrected, self._idf[corrected] * 0.9)
+            else:
+                weights[f"?{term}"] = self._unknown_idf * 0.6
+        return weights
+
+    def scores(self, text: str) -> list[Candidate]:
+        """Every topic that shares a term with the question, best first."""
+        folded = fold(text)
+        exact = self._exact.get(folded)
+        ranked = self._lexical_scores(text)
+        if exact is not None:
+            others = [c for c in ranked if c.topic != exact[0]]
+            return [Candidate(exact[0], 100.0, exact[1]), *others]
+        if not ranked and folded and len(folded.split()) <= 4:
+            found = process.extractOne(folded, self._short, scorer=fuzz.ratio, score_cutoff=80)
+            if found is not None:
+                topic, phrase = self._exact[found[0]]
+                return [Candidate(topic, 0.9 * found[1], phrase)]
+        return ranked
+
+    def _lexical_scores(self, text: str) -> list[Candidate]:
+        norm = normalise(text)
+        query = self._query_terms(norm)
+        query_weight = sum(query.values())
+        if not query_weight:
+            return []
+        candidates: set[int] = set()
+        common: list[str] = []
+        for term in query:
+            ids = self._postings.get(term)
+            if ids is None:
+                continue
+            if len(ids) > self.max_candidates_per_term:
+                common.append(term)
+            else:
+                candidates.update(ids)
+        if not candidates:
+            for term in common:
+                candidates.update(self._postings[term])
+        per_topic: dict[str, list[tuple[float, str]]] = defaultdict(list)
+        query_text = " ".join(t.lstrip("?") for t in query)
+        for index in candidates:
+            example = self._examples[index]
+            matched = sum(w for t, w in query.items() if t in example.terms)
+            if not matched:
+                continue
+            lexical = (
+                self.recall_weight * matched / query_weight
+                + (1 - self.recall_weight) * matched / example.weight
+            )
+            ratio = fuzz.token_sort_ratio(query_text, example.normalised) / 100
+            per_topic[example.topic].append(
+                ((1 - self.fuzzy_weight) * lexical + self.fuzzy_weight * ratio, example.text)
+            )
+        ranked: list[Candidate] = []
+        for topic, found in per_topic.items():
+            found.sort(reverse=True)
+            best = found[0][0]
+            if len(found) > 1:
+                best += self.second_weight * found[1][0]
+            best /= 1 + self.second_weight
+            vocabulary = self._topic_terms[topic]
+            coverage = sum(w for t, w in query.items() if t in vocabulary) / query_weight
+            score = (1 - self.topic_weight) * best + self.topic_weight * coverage
+            ranked.append(Candidate(topic, 100 * score, found[0][1]))
+        ranked.sort(key=lambda c: -c.score)
+        return ranked
+
+    def match(self, text: str, lang_hint: str | None = None) -> Match:
+        lang = detect_language(text) or lang_hint or "fr"
+        ranked = self.scores(text)
+        in_scope = [c for c in ranked if c.topic != OUT_OF_SCOPE]
+        top = ranked[0] if ranked else None
+        if top is None:
+            return Match("fallback", None, 0.0, (), lang)
+        t = self.thresholds
+        best = in_scope[0] if in_scope else None
+        alternatives = tuple(in_scope[1:4])
+        if top.topic == OUT_OF_SCOPE and (best is None or top.score >= best.score):
+            return Match("fallback", None, top.score, tuple(in_scope[:3]), lang, top.example, True)
+        assert best is not None
+        answer_at = self._overrides.get(best.topic, t.answer.get(lang, t.answer["fr"]))
+        runner_up = in_scope[1].score if len(in_scope) > 1 else 0.0
+        if best.score >= answer_at and best.score - runner_up >= t.margin:
+            return Match("answer", best.topic, best.score, alternatives, lang, best.example)
+        if best.score >= t.clarify.get(lang, t.clarify["fr"]):
+            close = tuple(c for c in in_scope[1:3] if best.score - c.score <= t.clarify_band)
+            if close:
+                return Match("clarify", best.topic, best.score, close, lang, best.example)
+            if best.score >= answer_at:
+                return Match("answer", best.topic, best.score, alternatives, lang, best.example)
+        return Match("fallback", None, best.score, tuple(in_scope[:3]), lang, best.example)

@@ -1,0 +1,49 @@
+"""The transport-neutral reply model: what the core says, before any adapter renders it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button: its label, and the compact callback data the core will decode."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file the member can download (the breach-notification drafts)."""
+
+    filename: str
+    content: bytes
+    mime_type: str = "text/markdown"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message: Telegram-HTML text, rows of buttons, and maybe a document."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    document: Document | None = None
+    # Adapters that can edit the message the button was pressed on may do so.
+    replace: bool = False
+
+    def all_buttons(self) -> list[Button]:
+        return [button for row in self.buttons for button in row]
+
+
+def rows(buttons: list[Button], per_row: int = 1) -> tuple[tuple[Button, ...], ...]:
+    """Lay out buttons in rows of `per_row`."""
+    return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
+
+
+@dataclass
+class Outcome:
+    """The result of one event: replies to send and side effects for the adapters."""
+
+    replies: list[Reply] = field(default_factory=list)
+    effects: list[object] = field(default_factory=list)

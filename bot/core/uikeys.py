@@ -1,0 +1,25 @@
+"""Interface text keys the core uses; `content/ui.yaml` must define each in fr and en."""
+
+from bot.core.commands import MEMBER_COMMANDS
+
+_STATIC = """
+    welcome help menu.notify menu.security menu.alerts menu.ask button.menu ask.prompt
+    answer.sources clarify clarify.none fallback expired command.unknown media.only_text
+    group.private_only forget.done language.choose language.set why.nothing why.explain
+    flood.slow_down error.internal flow.progress flow.back flow.cancel flow.restart
+    flow.resume flow.continue flow.cancelled flow.no_help flow.recap flow.edit
+    flow.confirm flow.resume_prompt flow.paused date.prompt date.invalid date.future
+    date.today date.yesterday date.day_before date.three_days date.other verdict.title
+    verdict.why verdict.next_steps verdict.disclaimer deadline.due deadline.overdue
+    documents.intro documents.none score.title score.perfect score.actions score.unknown
+    score.privacy alerts.subscribed alerts.status alerts.stored alerts.unsubscribe
+    alerts.unsubscribed alerts.resubscribe alerts.unavailable
+""".split()
+_OUTPUTS = [
+    f"output.{key}.{flag}"
+    for key in ("notify_authority", "inform_data_subjects", "document", "inform_controller")
+    for flag in ("true", "false")
+]
+REQUIRED_UI_KEYS: frozenset[str] = frozenset(
+    [*_STATIC, *_OUTPUTS, *(f"command.desc.{c.name}" for c in MEMBER_COMMANDS)]
+)

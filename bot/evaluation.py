@@ -1,0 +1,147 @@
+"""Measure the matcher: on a held-out question set, or by k-fold cross-validation.
+
+The figures are the ones the content issue sets targets for: top-1, top-3,
+out-of-scope rejection and, most harmful, the rate of confident wrong answers.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from bot.core.content import OUT_OF_SCOPE, Intent
+from bot.core.matcher import Matcher, Thresholds
+
+
+@dataclass(frozen=True)
+class Item:
+    question: str
+    topic: str | None
+
+
+@dataclass
+class Report:
+    n: int = 0
+    top1: float = 0.0
+    top3: float = 0.0
+    oos_rejection: float = 0.0
+    wrong_answer_rate: float = 0.0
+    decisions: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "n": self.n,
+            "top1": round(self.top1, 4),
+            "top3": round(self.top3, 4),
+            "oos_rejection": round(self.oos_rejection, 4),
+            "wrong_answer_rate": round(self.wrong_answer_rate, 4),
+        }
+
+    def text(self) -> str:
+        lines = [
+            f"questions       {self.n}",
+            f"top-1           {self.top1:.1%}",
+            f"top-3           {self.top3:.1%}",
+            f"out-of-scope    {self.oos_rejection:.1%} rejected",
+            f"wrong answers   {self.wrong_answer_rate:.1%}",
+            f"decisions       {dict(sorted(self.decisions.items()))}",
+        ]
+        if self.errors:
+            lines.append("errors by expected topic:")
+            for topic, misses in sorted(self.errors.items(), key=lambda kv: -len(kv[1])):
+                lines.append(f"  {topic} ({len(misses)})")
+                lines.extend(f"    - {m}" for m in misses)
+        return "\n".join(lines)
+
+
+def evaluate(matcher: Matcher, items: Iterable[Item]) -> Report:
+    report = Report()
+    in_scope = top1 = top3 = oos = rejected = wrong = 0
+    decisions: Counter[str] = Counter()
+    for item in items:
+        report.n += 1
+        match = matcher.match(item.question)
+        decisions[match.decision] += 1
+        expected = item.topic
+        if match.decision == "answer" and match.topic != expected:
+            wrong += 1
+        if expected is None:
+            oos += 1
+            if match.decision == "fallback":
+                rejected += 1
+            else:
+                report.errors.setdefault("(hors sujet)", []).append(
+                    f"{item.question!r} -> {match.decision} {match.topic} ({match.score:.0f})"
+                )
+            continue
+        in_scope += 1
+        shown = ([match.topic] if match.topic else []) + [c.topic for c in match.alternatives]
+        if match.topic == expected:
+            top1 += 1
+        else:
+            report.errors.setdefault(expected, []).append(
+                f"{item.question!r} -> {match.decision} {match.topic} ({match.score:.0f})"
+            )
+        if expected in shown[:3]:
+            top3 += 1
+    report.top1 = top1 / in_scope if in_scope else 0.0
+    report.top3 = top3 / in_scope if in_scope else 0.0
+    report.oos_rejection = rejected / oos if oos else 1.0
+    report.wrong_answer_rate = wrong / report.n if report.n else 0.0
+    report.decisions = dict(decisions)
+    return report
+
+
+def cross_validate(
+    intents: Mapping[str, Intent],
+    folds: int = 5,
+    seed: int = 0,
+    thresholds: Thresholds | None = None,
+) -> Report:
+    """Train on k-1 folds of every intent's phrasings, test on the held-out fold.
+
+    Phrasings of the out-of-scope intent are tested as out-of-scope questions.
+    """
+    rng = random.Random(seed)
+    assigned: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for topic, intent in intents.items():
+        for lang, phrases in intent.examples.items():
+            order = list(phrases)
+            rng.shuffle(order)
+            assigned[(topic, lang)] = [(i % folds, p) for i, p in enumerate(order)]
+    reports: list[Report] = []
+    for fold in range(folds):
+        train: dict[str, dict[str, list[str]]] = {}
+        test: list[Item] = []
+        for (topic, lang), entries in assigned.items():
+            for f, phrase in entries:
+                if f == fold:
+                    test.append(Item(phrase, None if topic == OUT_OF_SCOPE else topic))
+                else:
+                    train.setdefault(topic, {}).setdefault(lang, []).append(phrase)
+        trained = {
+            topic: Intent(
+                topic, {lang: tuple(p) for lang, p in by_lang.items()}, intents[topic].threshold
+            )
+            for topic, by_lang in train.items()
+        }
+        reports.append(evaluate(Matcher(trained, thresholds), test))
+    return _merge(reports)
+
+
+def _merge(reports: list[Report]) -> Report:
+    total = sum(r.n for r in reports)
+    merged = Report(n=total)
+    if not total:
+        return merged
+    for name in ("top1", "top3", "oos_rejection", "wrong_answer_rate"):
+        setattr(merged, name, sum(getattr(r, name) * r.n for r in reports) / total)
+    for report in reports:
+        for key, value in report.decisions.items():
+            merged.decisions[key] = merged.decisions.get(key, 0) + value
+        for topic, misses in report.errors.items():
+            merged.errors.setdefault(topic, []).extend(misses)
+    return merged

@@ -1,0 +1,1 @@
+"""Pseudonymous keys and redaction: how Vigie avoids keeping who said what."""

@@ -1,0 +1,226 @@
+"""The application service: load the session, call the core, apply effects, save.
+
+Adapters (Telegram, console) call `Vigie.handle` with who is speaking and what
+happened. Sessions are keyed by HMAC(user id); in groups nothing is stored per
+member. One member's updates are handled in order; different members run
+concurrently; a flood from one member never delays another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.core import callbacks
+from bot.core.assistant import Assistant, unknown_command, user_language
+from bot.core.commands import ADMIN_COMMANDS, canonical_command
+from bot.core.events import (
+    Context,
+    CountEvent,
+    CountTopic,
+    Event,
+    Forget,
+    Subscribe,
+    Subscription,
+    Unmatched,
+    Unsubscribe,
+)
+from bot.core.reply import Reply
+from bot.core.session import Session
+from bot.privacy.keys import user_key
+from bot.privacy.redact import redact
+from bot.storage.stores import SessionStore, StatsStore, SubscriptionStore
+from bot.storage.unmatched import UnmatchedLog
+
+log = logging.getLogger("vigie")
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who sent the update. `user_id` is only used to derive the key and check admins."""
+
+    user_id: int
+    chat_id: int
+    user_lang: str | None = None
+    private: bool = True
+
+
+AdminHandler = Callable[[Actor, Event, str], Awaitable[list[Reply]]]
+
+
+class FloodGuard:
+    """At most `limit` updates per `window` seconds per member; the first excess gets a notice."""
+
+    def __init__(
+        self, limit: int = 20, window: float = 10.0, clock: Callable[[], float] = time.monotonic
+    ):
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self._hits: dict[str, deque[float]] = defaultdict(deque)
+        self._warned: set[str] = set()
+
+    def check(self, key: str) -> str:
+        """'ok', 'warn' (first refusal: send the notice) or 'drop'."""
+        now = self.clock()
+        hits = self._hits[key]
+        while hits and now - hits[0] > self.window:
+            hits.popleft()
+        if len(hits) >= self.limit:
+            if key in self._warned:
+                return "drop"
+            self._warned.add(key)
+            return "warn"
+        self._warned.discard(key)
+        hits.append(now)
+        if len(self._hits) > 10_000:
+            self._forget_idle(now)
+        return "ok"
+
+    def _forget_idle(self, now: float) -> None:
+        for key in [k for k, v in self._hits.items() if not v or now - v[-1] > self.window]:
+            del self._hits[key]
+            self._warned.discard(key)
+
+
+class Vigie:
+    def __init__(
+        self,
+        assistant: Assistant,
+        *,
+        secret: bytes,
+        sessions: SessionStore,
+        subscriptions: SubscriptionStore,
+        stats: StatsStore,
+        unmatched: UnmatchedLog | None = None,
+        admin_ids: frozenset[int] = frozenset(),
+        clock: Clock = utc_now,
+        flood: FloodGuard | None = None,
+        alerts_available: bool = True,
+    ):
+        self.assistant = assistant
+        self.secret = secret
+        self.sessions = sessions
+        self.subscriptions = subscriptions
+        self.stats = stats
+        self.unmatched = unmatched
+        self.admin_ids = admin_ids
+        self.clock = clock
+        self.flood = flood or FloodGuard()
+        self.alerts_available = alerts_available
+        self.admin_handler: AdminHandler | None = None
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    @property
+    def content(self):  # type: ignore[no-untyped-def]
+        return self.assistant.content
+
+    def is_admin(self, actor: Actor) -> bool:
+        """Admin identity is the numeric user id only, checked on every update."""
+        return actor.user_id in self.admin_ids
+
+    def key(self, actor: Actor) -> str:
+        return user_key(self.secret, actor.user_id)
+
+    async def handle(self, actor: Actor, event: Event) -> list[Reply]:
+        key = self.key(actor)
+        verdict = self.flood.check(key)
+        if verdict != "ok":
+            if verdict == "drop":
+                return []
+            lang = "en" if (actor.user_lang or "").startswith("en") else "fr"
+            return [Reply(self.content.ui.get("flood.slow_down", lang))]
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        try:
+            async with lock:
+                return await self._handle(actor, event, key)
+        finally:
+            if not lock.locked() and not lock._waiters:  # type: ignore[attr-defined]
+                self._locks.pop(key, None)
+
+    async def _handle(self, actor: Actor, event: Event, key: str) -> list[Reply]:
+        now = self.clock()
+        stored = await self.sessions.get(key) if actor.private else None
+        session = stored or Session()
+        lang = user_language(session, Context(now, actor.user_lang))
+        if self._is_admin_event(event):
+            if not self.is_admin(actor):
+                await self.stats.count_event(now.date().isoformat(), "admin_refused")
+                return [unknown_command(self.content, lang)]
+            if self.admin_handler is not None:
+                return await self.admin_handler(actor, event, lang)
+        subscription = None
+        if self._needs_subscription(event):
+            found = await self.subscriptions.get(actor.chat_id)
+            subscription = Subscription(found.categories) if found else None
+        ctx = Context(
+            now,
+            actor.user_lang,
+            self.is_admin(actor),
+            self.alerts_available,
+            subscription,
+            actor.private,
+        )
+        before = session.to_json()
+        try:
+            outcome = self.assistant.handle(session, event, ctx)
+        except Exception:
+            # The member's state is left exactly as it was before this update.
+            log.exception("core failure on a %s update", event.kind)
+            return [Reply(self.content.ui.get("error.internal", lang))]
+        forgotten = await self._apply(outcome.effects, actor, key, now)
+        if actor.private and not forgotten and session.to_json() != before:
+            await self.sessions.put(key, session)
+        return outcome.replies
+
+    def _is_admin_event(self, event: Event) -> bool:
+        if event.kind == "command":
+            return canonical_command(event.value) in ADMIN_COMMANDS
+        if event.kind == "press":
+            action = callbacks.decode(event.value)
+            return action is not None and action.kind == "b"
+        return False
+
+    @staticmethod
+    def _needs_subscription(event: Event) -> bool:
+        if event.kind == "command":
+            return canonical_command(event.value) == "alertes"
+        return event.kind == "press" and event.value.startswith(f"{callbacks.VERSION}|a")
+
+    async def _apply(self, effects: list[object], actor: Actor, key: str, now: datetime) -> bool:
+        day = now.date().isoformat()
+        forgotten = False
+        for effect in effects:
+            if isinstance(effect, Forget):
+                await self.sessions.delete(key)
+                await self.subscriptions.delete(actor.chat_id)
+                forgotten = True
+            elif isinstance(effect, Subscribe) and actor.private:
+                await self.subscriptions.put(actor.chat_id, effect.lang, effect.categories)
+            elif isinstance(effect, Unsubscribe):
+                await self.subscriptions.delete(actor.chat_id)
+            elif isinstance(effect, CountTopic):
+                await self.stats.count_topic(day, effect.topic or "-", effect.decision)
+            elif isinstance(effect, CountEvent):
+                await self.stats.count_event(day, effect.name)
+            elif isinstance(effect, Unmatched) and self.unmatched is not None:
+                await self.unmatched.add(redact(effect.text), effect.lang, now.timestamp())
+        return forgotten
+
+    async def purge(self, idle_days: int) -> int:
+        """Erase sessions idle for more than `idle_days`, and expired unmatched entries."""
+        cutoff = self.clock().timestamp() - idle_days * 86400
+        removed = await self.sessions.purge(cutoff)
+        if self.unmatched is not None:
+            await self.unmatched.purge(self.clock().timestamp())
+        return removed

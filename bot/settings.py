@@ -1,0 +1,105 @@
+"""Settings from the environment: the only module that reads it.
+
+Every malformed value becomes one clear sentence (exit code 2 in the CLI),
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from bot.core.limits import MAX_MESSAGES_PER_SECOND
+
+
+class SettingsError(Exception):
+    """A configuration problem, phrased for the operator."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None
+    api_base_url: str | None
+    db_path: Path
+    secret: str | None
+    admin_ids: frozenset[int]
+    content_dir: Path | None
+    unmatched_log: bool
+    webhook_secret: str | None
+    broadcast_rate: float
+    flood_limit: int
+    flood_window: float
+
+    @property
+    def key_file(self) -> Path:
+        return self.db_path.parent / "vigie.key"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        db = env.get("VIGIE_DB") or str(Path(platformdirs.user_data_dir("vigie")) / "vigie.db")
+        content = env.get("VIGIE_CONTENT_DIR")
+        if content and not Path(content).is_dir():
+            raise SettingsError(f"VIGIE_CONTENT_DIR={content} is not a folder")
+        return cls(
+            token=env.get("TELEGRAM_BOT_TOKEN") or None,
+            api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,
+            db_path=Path(db).expanduser(),
+            secret=env.get("VIGIE_SECRET") or None,
+            admin_ids=_admin_ids(env.get("VIGIE_ADMIN_IDS", "")),
+            content_dir=Path(content) if content else None,
+            unmatched_log=_flag(env, "VIGIE_UNMATCHED_LOG"),
+            webhook_secret=env.get("VIGIE_WEBHOOK_SECRET") or None,
+            broadcast_rate=_rate(env.get("VIGIE_BROADCAST_RATE", "25")),
+            flood_limit=_positive_int(env, "VIGIE_FLOOD_LIMIT", 20),
+            flood_window=float(_positive_int(env, "VIGIE_FLOOD_WINDOW", 10)),
+        )
+
+
+def _admin_ids(raw: str) -> frozenset[int]:
+    ids: set[int] = set()
+    for part in raw.replace(" ", "").split(","):
+        if not part:
+            continue
+        if not part.lstrip("-").isdigit():
+            raise SettingsError(
+                f"VIGIE_ADMIN_IDS must list numeric Telegram user ids separated by commas "
+                f"(e.g. 12345,67890), not {part!r}"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    value = env.get(name, "").strip().lower()
+    if value in {"", "0", "false", "no", "off"}:
+        return False
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    raise SettingsError(f"{name} must be 1 or 0, not {value!r}")
+
+
+def _rate(raw: str) -> float:
+    try:
+        rate = float(raw)
+    except ValueError:
+        raise SettingsError(
+            f"VIGIE_BROADCAST_RATE must be a number of messages per second, not {raw!r}"
+        ) from None
+    if not 0 < rate <= MAX_MESSAGES_PER_SECOND:
+        raise SettingsError(
+            f"VIGIE_BROADCAST_RATE must be between 0 and "
+            f"{MAX_MESSAGES_PER_SECOND} (Telegram's limit), not {raw}"
+        )
+    return rate
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, str(default))
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name} must be a positive whole number, not {raw!r}")
+    return int(raw)

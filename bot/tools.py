@@ -1,0 +1,256 @@
+"""The non-conversational commands: content check, ask, eval, flows, stats.
+
+Stable output contracts (checks outside this repository read them):
+`vigie ask --json`, `vigie eval --json`, `vigie flow run --json`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.adapters.console import html_to_text
+from bot.cli import CliError, content_root, print_json
+from bot.content.loader import load_root
+from bot.core import render
+from bot.core.content import Content
+from bot.core.flows import engine
+from bot.core.flows.dates import PARIS, DateError, parse_iso
+from bot.core.flows.decide import NoVerdictError, decide, score
+from bot.core.flows.explore import mermaid
+from bot.core.flows.results import render_documents, render_score, render_verdict
+from bot.core.matcher import Matcher
+from bot.evaluation import Item, cross_validate, evaluate
+from bot.settings import Settings
+
+
+def content_check(folder: Path | None) -> int:
+    root = folder or content_root(Settings.from_env())
+    content, problems = load_root(root)
+    for problem in problems:
+        print(problem)
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        print(f"{len(errors)} erreur(s) : contenu refusé.", file=sys.stderr)
+        return 1
+    assert content is not None
+    examples = sum(len(p) for i in content.intents.values() for p in i.examples.values())
+    print(
+        f"contenu valide : {len(content.answers)} réponses, {len(content.intents)} intentions "
+        f"({examples} formulations), {len(content.flows)} parcours"
+        + (f", {len(problems)} avertissement(s)" if problems else "")
+    )
+    return 0
+
+
+def ask(content: Content, question: str, lang: str | None, as_json: bool) -> int:
+    matcher = Matcher(content.intents)
+    match = matcher.match(question, lang_hint=lang)
+    if as_json:
+        print_json(match.as_json())
+        return 0
+    answer_lang = lang or match.lang
+    if match.decision == "answer" and match.topic:
+        reply = render.answer(content, match.topic, answer_lang)
+    elif match.decision == "clarify" and match.topic:
+        reply = render.clarify(content, match.topic, match.alternatives, answer_lang)
+    elif match.out_of_scope:
+        reply = render.out_of_scope(content, answer_lang)
+    else:
+        reply = render.fallback(content, answer_lang, match.alternatives)
+    print(html_to_text(reply.text))
+    for button in reply.all_buttons():
+        print(f"  - {button.label}")
+    return 0
+
+
+def _default_eval_file() -> Path:
+    return Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.yaml"
+
+
+def run_eval(content: Content, file: str | None, as_json: bool, cross: bool, folds: int) -> int:
+    if cross:
+        report = cross_validate(content.intents, folds=folds)
+    else:
+        path = Path(file) if file else _default_eval_file()
+        if not path.is_file():
+            raise CliError(f"evaluation file not found: {path}")
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise CliError(f"{path}: invalid YAML ({exc})") from exc
+        if not isinstance(raw, list) or not all(isinstance(i, dict) and "q" in i for i in raw):
+            raise CliError(f"{path}: expected a list of {{q: ..., topic: ...}} items")
+        unknown = sorted(
+            {
+                str(i.get("topic"))
+                for i in raw
+                if i.get("topic") and i.get("topic") not in content.intents
+            }
+        )
+        if unknown:
+            raise CliError(f"{path}: unknown topics {', '.join(unknown)}")
+        items = [Item(str(i["q"]), i.get("topic")) for i in raw]
+        report = evaluate(Matcher(content.intents), items)
+    if as_json:
+        print_json(report.as_json())
+    else:
+        print(report.text())
+    return 0
+
+
+def flow_graph(content: Content, flow_id: str, lang: str) -> int:
+    flow = content.flows.get(flow_id)
+    if flow is None:
+        raise CliError(f"unknown flow {flow_id!r} (known: {', '.join(sorted(content.flows))})")
+    sys.stdout.write(mermaid(flow, lang))
+    return 0
+
+
+def _read_facts(path: str) -> dict[str, Any]:
+    file = Path(path)
+    if not file.is_file():
+        raise CliError(f"facts file not found: {path}")
+    text = file.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text) if file.suffix == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise CliError(f"{path}: cannot parse ({exc})") from exc
+    if not isinstance(data, dict):
+        raise CliError(f"{path}: expected a mapping of fact ids to value ids")
+    return {str(k): v for k, v in data.items()}
+
+
+def _value(raw: Any) -> str:
+    if isinstance(raw, bool):  # YAML's unquoted yes/no
+        return "yes" if raw else "no"
+    if isinstance(raw, dt.datetime | dt.date):
+        return raw.isoformat()
+    return str(raw)
+
+
+def flow_run(
+    content: Content, flow_id: str, facts_file: str, now_text: str | None, as_json: bool, lang: str
+) -> int:
+    flow = content.flows.get(flow_id)
+    if flow is None:
+        raise CliError(f"unknown flow {flow_id!r} (known: {', '.join(sorted(content.flows))})")
+    facts = {k: _value(v) for k, v in _read_facts(facts_file).items()}
+    try:
+        now = parse_iso(now_text) if now_text else dt.datetime.now(PARIS)
+    except DateError as exc:
+        raise CliError(f"--now {now_text!r} is not an ISO 8601 date-time") from exc
+    state = engine.start(flow)
+    path = [state.node]
+    while state.stage != "recap":
+        node = engine.current(flow, state)
+        fact = node.fact
+        if node.type == "info":
+            state = engine.choose(flow, state, engine.CONTINUE)
+        elif fact is None or fact not in facts:
+            raise CliError(f"missing fact {fact} (asked at node {node.id})")
+        elif node.type == "date":
+            try:
+                when = parse_iso(facts[fact])
+            except DateError as exc:
+                raise CliError(
+                    f"invalid value {facts[fact]!r} for fact {fact} (asked at node "
+                    f"{node.id}; expected an ISO 8601 date-time)"
+                ) from exc
+            state = engine.set_date(flow, state, when.isoformat())
+        else:
+            value = facts[fact]
+            offered = engine.offered(flow, node)
+            if value not in offered:
+                raise CliError(
+                    f"invalid value {value!r} for fact {fact} (asked at node "
+                    f"{node.id}; expected one of {', '.join(offered)})"
+                )
+            state = engine.choose(flow, state, value)
+        path.append(state.node)
+    terminal = engine.current(flow, state)
+    if terminal.type == "score":
+        result = score(flow, state.answers)
+        if as_json:
+            print_json({"flow": flow.id, "path": path, "score": result.as_json(lang)})
+        else:
+            print(html_to_text(render_score(content, result, lang).text))
+        return 0
+    try:
+        verdict = decide(flow, state.answers, now)
+    except NoVerdictError as exc:
+        raise CliError(f"the flow's rules gave no single verdict: {exc}") from exc
+    if as_json:
+        print_json({"flow": flow.id, "path": path, "verdict": verdict.as_json(lang)})
+        return 0
+    print(html_to_text(render_verdict(content, verdict, lang, now).text))
+    documents = render_documents(content, verdict, state.answers, lang, now)
+    if documents.document is not None:
+        print()
+        print(documents.document.content.decode("utf-8"))
+    return 0
+
+
+async def stats(settings: Settings, days: int, as_json: bool) -> int:
+    from bot.storage.database import Database, DatabaseError
+    from bot.storage.stores import SqliteStats
+
+    since = (dt.date.today() - dt.timedelta(days=days)).isoformat()
+    try:
+        async with Database(settings.db_path) as db:
+            store = SqliteStats(db)
+            topics = await store.topics(since)
+            events = await store.events(since)
+    except DatabaseError as exc:
+        raise CliError(str(exc)) from exc
+    if as_json:
+        print_json({"topics": [list(t) for t in topics], "events": [list(e) for e in events]})
+        return 0
+    by_day: dict[str, dict[str, int]] = {}
+    per_topic: dict[str, int] = {}
+    for day, topic, decision, count in topics:
+        by_day.setdefault(day, {}).setdefault(decision, 0)
+        by_day[day][decision] += count
+        if topic != "-":
+            per_topic[topic] = per_topic.get(topic, 0) + count
+    print(f"Depuis le {since}")
+    print("\nPar jour (answer / clarify / fallback / button):")
+    for day, decisions in sorted(by_day.items()):
+        total = sum(v for k, v in decisions.items() if k != "button") or 1
+        print(
+            f"  {day}  {decisions}  fallback {decisions.get('fallback', 0) / total:.0%}  "
+            f"clarify {decisions.get('clarify', 0) / total:.0%}"
+        )
+    print("\nPar sujet:")
+    for topic, count in sorted(per_topic.items(), key=lambda kv: -kv[1]):
+        print(f"  {count:5d}  {topic}")
+    if events:
+        print("\nCompteurs:")
+        for day, name, count in events:
+            print(f"  {day}  {name}: {count}")
+    return 0
+
+
+async def unmatched(settings: Settings) -> int:
+    from bot.storage.database import Database, DatabaseError
+    from bot.storage.unmatched import UnmatchedLog
+
+    try:
+        async with Database(settings.db_path) as db:
+            groups = await UnmatchedLog(db).groups()
+    except DatabaseError as exc:
+        raise CliError(str(exc)) from exc
+    if not settings.unmatched_log and not groups:
+        print(
+            "Le journal des questions non comprises est désactivé (VIGIE_UNMATCHED_LOG=1 pour "
+            "l'activer)."
+        )
+        return 0
+    for group in groups:
+        print(f"{group.count:4d}  [{group.lang}] {group.example}")
+    return 0
