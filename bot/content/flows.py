@@ -362,6 +362,8 @@ def lint_paths(flow: Flow, doc: YamlDocument) -> list[Problem]:
     """Walk every answer path: one verdict each, invariants hold."""
     problems: list[Problem] = []
     reported: set[str] = set()
+    if not flow.verdicts and not flow.invariants:
+        return problems  # a score flow: its structure is all there is to check
     for path in explore.paths(flow):
         terminal = flow.nodes[path.terminal]
         if terminal.type != "verdict":

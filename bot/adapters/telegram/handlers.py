@@ -1,0 +1,157 @@
+"""Thin Telegram handlers: read the update, call the service, render the replies.
+
+One generic handler sees every update, so unknown commands, stickers and
+forged buttons all get an answer from the same core instead of falling
+through PTB's handler list.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import ContextTypes
+
+from bot.core.events import Event
+from bot.core.html import split_message, visible_text
+from bot.core.limits import MAX_MESSAGE_LENGTH
+from bot.core.reply import Reply
+from bot.service import Actor, Vigie
+
+log = logging.getLogger("vigie.telegram")
+SERVICE_KEY = "vigie_service"
+CAPTION_LIMIT = 1024
+
+
+def service_of(context: ContextTypes.DEFAULT_TYPE) -> Vigie:
+    service = context.application.bot_data[SERVICE_KEY]
+    assert isinstance(service, Vigie)
+    return service
+
+
+def parse_update(update: Update, bot_username: str | None) -> tuple[Actor, Event] | None:
+    """The actor and event of an update, or None when Vigie should stay silent."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None or user.is_bot:
+        return None
+    private = chat.type == ChatType.PRIVATE
+    actor = Actor(user.id, chat.id, user.language_code, private)
+    if update.callback_query is not None:
+        return actor, Event("press", update.callback_query.data or "")
+    message = update.message
+    if message is None:  # edited messages, channel posts, reactions...
+        return None
+    if message.text is not None:
+        text = message.text
+        if text.startswith("/"):
+            head, _, args = text[1:].partition(" ")
+            name, _, target = head.partition("@")
+            if target and bot_username and target.lower() != bot_username.lower():
+                return None  # a command for another bot in a group
+            return actor, Event("command", name, args.strip())
+        if not private:
+            return None  # in groups, only commands addressed to the bot
+        return actor, Event("text", text)
+    if not private:
+        return None
+    return actor, Event("media", _media_kind(message))
+
+
+def _media_kind(message: Message) -> str:
+    for kind in (
+        "sticker",
+        "photo",
+        "voice",
+        "audio",
+        "video",
+        "document",
+        "location",
+        "contact",
+        "animation",
+        "video_note",
+        "poll",
+    ):
+        if getattr(message, kind, None):
+            return kind
+    return "other"
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+            for row in reply.buttons
+        ]
+    )
+
+
+async def send_reply(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply) -> None:
+    """Send one reply: HTML split under 4,096 characters, buttons on the last part."""
+    chunks = split_message(reply.text, MAX_MESSAGE_LENGTH) if reply.text else []
+    markup = keyboard(reply)
+    for i, chunk in enumerate(chunks):
+        last = i == len(chunks) - 1
+        await _send_text(context, chat_id, chunk, markup if last else None)
+    if reply.document is not None:
+        doc = reply.document
+        await context.bot.send_document(
+            chat_id, InputFile(doc.content, filename=doc.filename), filename=doc.filename
+        )
+
+
+async def _send_text(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, markup: Any
+) -> None:
+    try:
+        await context.bot.send_message(
+            chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            disable_web_page_preview=True,
+        )
+    except BadRequest as exc:
+        if "parse" not in str(exc).lower() and "entit" not in str(exc).lower():
+            raise
+        # Content the loader accepted but Telegram refused: never leave the member unanswered.
+        log.warning("Telegram refused the HTML of a reply; sending it as plain text")
+        await context.bot.send_message(
+            chat_id, visible_text(text)[:MAX_MESSAGE_LENGTH], reply_markup=markup
+        )
+
+
+async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    parsed = parse_update(update, context.bot.username if context.bot else None)
+    query = update.callback_query
+    if query is not None:
+        with contextlib.suppress(BadRequest):  # too old to answer: the reply still explains
+            await query.answer()
+    if parsed is None:
+        return
+    actor, event = parsed
+    service = service_of(context)
+    replies = await service.handle(actor, event)
+    try:
+        for reply in replies:
+            await send_reply(context, actor.chat_id, reply)
+    except Forbidden:
+        log.info("a member blocked the bot; reply dropped")
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One log line per incident, without the member's text or ids."""
+    error = context.error
+    log.error("error while handling an update: %s: %s", type(error).__name__, error)

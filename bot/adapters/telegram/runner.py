@@ -1,0 +1,188 @@
+"""Build and run the python-telegram-bot Application: polling or webhook.
+
+Start-up checks run before PTB takes over, so a missing token, an unwritable
+database or an unreadable key file gives one sentence and exit code 2.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import logging
+import signal
+from pathlib import Path
+
+from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram.ext import Application, ApplicationBuilder, TypeHandler
+
+from bot.adapters.telegram.handlers import SERVICE_KEY, on_error, on_update
+from bot.admin import AdminCommands
+from bot.cli import CliError, content_root
+from bot.content.loader import load_root
+from bot.core.assistant import Assistant
+from bot.core.commands import MEMBER_COMMANDS
+from bot.core.content import Content
+from bot.privacy.keys import SecretError, load_or_create_secret
+from bot.service import FloodGuard, Vigie
+from bot.settings import Settings
+from bot.storage.database import Database, DatabaseError
+from bot.storage.stores import SqliteSessions, SqliteStats, SqliteSubscriptions
+from bot.storage.unmatched import UnmatchedLog
+
+log = logging.getLogger("vigie")
+PURGE_EVERY_SECONDS = 3600
+
+
+def webhook_secret(settings: Settings, secret: bytes) -> str:
+    """Telegram's secret-token header value: configured, or derived from our key."""
+    if settings.webhook_secret:
+        return settings.webhook_secret
+    return hmac.new(secret, b"telegram-webhook", hashlib.sha256).hexdigest()[:48]
+
+
+async def check_database(path: Path) -> None:
+    async with Database(path):
+        pass
+
+
+def build_application(settings: Settings, token: str) -> Application:  # type: ignore[type-arg]
+    builder: ApplicationBuilder = Application.builder().token(token)  # type: ignore[type-arg]
+    if settings.api_base_url:
+        base = settings.api_base_url
+        builder = builder.base_url(base).base_file_url(base.rstrip("/") + "/file/bot")
+    builder = builder.concurrent_updates(64)
+    app = builder.build()
+    app.add_handler(TypeHandler(Update, on_update))
+    app.add_error_handler(on_error)
+    return app
+
+
+async def register_commands(app: Application, content: Content) -> None:  # type: ignore[type-arg]
+    """setMyCommands for French (default) and English, with English aliases in English."""
+    for lang in ("fr", "en"):
+        commands = [
+            BotCommand(
+                (c.alias or c.name) if lang == "en" else c.name,
+                content.ui.get(f"command.desc.{c.name}", lang),
+            )
+            for c in MEMBER_COMMANDS
+        ]
+        await app.bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=lang)
+        if lang == "fr":
+            await app.bot.set_my_commands(commands, scope=BotCommandScopeDefault())
+
+
+def create_application(settings: Settings, content: Content) -> Application:  # type: ignore[type-arg]
+    """The fully wired Application, exactly as `vigie run` starts it (tests use this too)."""
+    if not settings.token:
+        raise CliError(
+            "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and export "
+            "its token (or run `vigie chat` to try Vigie in the terminal)"
+        )
+    try:
+        secret = load_or_create_secret(settings.secret, settings.key_file)
+    except SecretError as exc:
+        raise CliError(str(exc)) from exc
+    app = build_application(settings, settings.token)
+    app.bot_data["vigie_secret"] = secret
+    state: dict[str, object] = {}
+
+    async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+        try:
+            db = await Database(settings.db_path).open()
+        except DatabaseError as exc:
+            raise CliError(str(exc)) from exc
+        state["db"] = db
+        unmatched = UnmatchedLog(db, content.association.unmatched_log_days)
+        service = Vigie(
+            Assistant(content),
+            secret=secret,
+            sessions=SqliteSessions(db),
+            subscriptions=SqliteSubscriptions(db),
+            stats=SqliteStats(db),
+            unmatched=unmatched if settings.unmatched_log else None,
+            admin_ids=settings.admin_ids,
+            flood=FloodGuard(settings.flood_limit, settings.flood_window),
+        )
+        admin = AdminCommands(service, reload=lambda: load_root(content_root(settings)))
+        service.admin_handler = admin.handle
+        application.bot_data[SERVICE_KEY] = service
+        application.bot_data["vigie_admin"] = admin
+        application.bot_data["vigie_db"] = db
+        await register_commands(application, content)
+        state["purge"] = asyncio.create_task(_purge_loop(service))
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(admin.reload()))
+        await _resume_broadcasts(application, service, db, settings)
+        log.info("Vigie started (content %s, %d answers)", content.version, len(content.answers))
+
+    async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+        task = state.get("purge")
+        if isinstance(task, asyncio.Task):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+        db = state.get("db")
+        if isinstance(db, Database):
+            await db.close()
+
+    app.post_init = post_init
+    app.post_shutdown = post_shutdown
+    return app
+
+
+def run_bot(
+    settings: Settings,
+    content: Content,
+    *,
+    webhook_url: str | None = None,
+    listen: str = "127.0.0.1",
+    port: int = 8443,
+) -> int:
+    app = create_application(settings, content)
+    try:
+        asyncio.run(check_database(settings.db_path))
+    except DatabaseError as exc:
+        raise CliError(str(exc)) from exc
+    if webhook_url:
+        app.run_webhook(
+            listen=listen,
+            port=port,
+            url_path="telegram",
+            webhook_url=webhook_url,
+            secret_token=webhook_secret(settings, app.bot_data["vigie_secret"]),
+            allowed_updates=Update.ALL_TYPES,
+            drop_pending_updates=False,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    return 0
+
+
+async def _purge_loop(service: Vigie) -> None:
+    while True:
+        try:
+            removed = await service.purge(service.content.association.session_retention_days)
+            if removed:
+                log.info("purged %d idle sessions", removed)
+        except Exception as exc:  # a locked database must not stop the bot
+            log.error("session purge failed: %s", exc)
+        await asyncio.sleep(PURGE_EVERY_SECONDS)
+
+
+async def _resume_broadcasts(
+    app: Application,
+    service: Vigie,
+    db: Database,  # type: ignore[type-arg]
+    settings: Settings,
+) -> None:
+    try:
+        from bot.broadcast.telegram import resume_unfinished
+    except ImportError:
+        return
+    await resume_unfinished(app, service, db, settings)

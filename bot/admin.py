@@ -1,0 +1,57 @@
+"""Admin commands (the service has already checked the sender's numeric id).
+
+/reload re-reads the content: if it is invalid, the bot keeps serving the old
+content and the admin is told exactly why.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from bot.content.errors import Problem
+from bot.core.assistant import Assistant, unknown_command
+from bot.core.commands import canonical_command
+from bot.core.content import Content
+from bot.core.events import Event
+from bot.core.html import escape
+from bot.core.reply import Reply
+from bot.service import Actor, Vigie
+
+log = logging.getLogger("vigie.admin")
+Loader = Callable[[], tuple[Content | None, list[Problem]]]
+
+
+class AdminCommands:
+    def __init__(self, service: Vigie, reload: Loader):
+        self.service = service
+        self._load = reload
+        self.broadcasts: object | None = None  # set by bot.broadcast when available
+
+    async def reload(self) -> tuple[bool, list[Problem]]:
+        content, problems = self._load()
+        if content is None:
+            log.error(
+                "content reload refused: %d problem(s); keeping the current content",
+                len([p for p in problems if not p.warning]),
+            )
+            return False, problems
+        self.service.assistant = Assistant(content)
+        log.info("content reloaded (version %s)", content.version)
+        return True, problems
+
+    async def handle(self, actor: Actor, event: Event, lang: str) -> list[Reply]:
+        name = canonical_command(event.value) if event.kind == "command" else None
+        if name == "reload":
+            ok, problems = await self.reload()
+            if ok:
+                version = self.service.content.version
+                return [Reply(f"✅ Contenu rechargé (version {version}).")]
+            errors = [str(p) for p in problems if not p.warning][:15]
+            listing = escape("\n".join(errors))
+            return [Reply(f"❌ Contenu invalide : je garde l'ancien.\n<pre>{listing}</pre>")]
+        handler = getattr(self.broadcasts, "handle", None)
+        if handler is not None:
+            replies: list[Reply] = await handler(actor, event, lang)
+            return replies
+        return [unknown_command(self.service.content, lang)]

@@ -1,0 +1,70 @@
+"""Shared fixtures: the real content, loaded once, and a service on real SQLite."""
+
+from __future__ import annotations
+
+import os
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.content.loader import load_content
+from bot.core.assistant import Assistant
+from bot.core.content import Content
+from bot.core.matcher import Matcher
+from bot.service import FloodGuard, Vigie
+from bot.storage.database import Database
+from bot.storage.stores import SqliteSessions, SqliteStats, SqliteSubscriptions
+
+# PTB 22 warns about retry_after as int unless opted into timedelta (warnings are errors).
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = b"test-secret-0123456789abcdef0123456789"
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content(ROOT)
+
+
+@pytest.fixture(scope="session")
+def matcher(content: Content) -> Matcher:
+    return Matcher(content.intents)
+
+
+@pytest.fixture(scope="session")
+def assistant(content: Content, matcher: Matcher) -> Assistant:
+    return Assistant(content, matcher)
+
+
+class FixedClock:
+    """The only thing tests patch: time."""
+
+    def __init__(self, now: datetime | None = None):
+        self.now = now or datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    async with Database(tmp_path / "vigie.db") as database:
+        yield database
+
+
+@pytest.fixture
+def service(assistant: Assistant, db: Database, clock: FixedClock) -> Vigie:
+    return Vigie(
+        assistant, secret=SECRET, sessions=SqliteSessions(db),
+        subscriptions=SqliteSubscriptions(db), stats=SqliteStats(db), admin_ids=frozenset({42}),
+        clock=clock, flood=FloodGuard(limit=1000),
+    )
