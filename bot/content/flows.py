@@ -8,6 +8,7 @@ verdict for each path and every declared invariant true.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -31,6 +32,7 @@ from bot.core.flows.model import (
     Value,
     Verdict,
 )
+from bot.core.html import html_errors
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
@@ -214,7 +216,14 @@ def load_flows(
         if flow.id in flows:
             problems.append(doc.problem(("flow", "id"), f"parcours « {flow.id} » défini deux fois"))
             continue
-        problems += lint_paths(flow, doc)
+        try:
+            problems += lint_paths(flow, doc)
+        except OverflowError as exc:
+            problems.append(
+                doc.problem(("nodes",), f"parcours trop grand pour être vérifié : {exc}")
+            )
+            continue
+        problems += lint_texts(flow, doc)
         flows[flow.id] = flow
     return flows, problems
 
@@ -389,4 +398,36 @@ def lint_paths(flow: Flow, doc: YamlDocument) -> list[Problem]:
                             ("invariants",), f"{if_name} sans {then_name} pour {path.answers}"
                         )
                     )
+    return problems
+
+
+DOCUMENT_PLACEHOLDERS = frozenset(
+    {"today", "aware_at", "deadline", "summary", "reasons", "answers"}
+)
+
+
+def lint_texts(flow: Flow, doc: YamlDocument) -> list[Problem]:
+    """HTML shown to members is valid; document templates use known placeholders only."""
+    problems: list[Problem] = []
+    for lang in ("fr", "en"):
+        for message in html_errors(flow.next_steps(lang)):
+            problems.append(doc.problem(("next_steps", lang), f"HTML : {message}"))
+        for message in html_errors(flow.intro(lang)):
+            problems.append(doc.problem(("flow", "intro", lang), f"HTML : {message}"))
+        known = DOCUMENT_PLACEHOLDERS | {f"f_{fact}" for fact in flow.facts}
+        for key, template in flow.documents.items():
+            try:
+                names = {n for _, n, _, _ in string.Formatter().parse(template(lang)) if n}
+            except ValueError as exc:
+                problems.append(
+                    doc.problem(("documents", key, lang), f"accolade mal formée : {exc}")
+                )
+                continue
+            for name in sorted(names - known):
+                problems.append(
+                    doc.problem(
+                        ("documents", key, lang),
+                        f"variable inconnue {{{name}}} (connues : {', '.join(sorted(known))})",
+                    )
+                )
     return problems

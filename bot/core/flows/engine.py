@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from bot.core.flows.conditions import evaluate
+from bot.core.flows.conditions import evaluate, facts_used
 from bot.core.flows.model import TERMINAL, Flow, Node
 
 Stage = Literal["ask", "await_date", "recap"]
@@ -184,7 +184,13 @@ def _remaining(flow: Flow, state: FlowState) -> int:
         node = flow.nodes[node_id]
         if node.type in TERMINAL:
             break
-        applies = node.ask_if is None or evaluate(node.ask_if, state.answers, flow.definitions)
+        # A question whose condition reads facts not yet answered may still be asked.
+        pending = node.ask_if is not None and bool(
+            facts_used(node.ask_if, flow.definitions) - state.answers.keys()
+        )
+        applies = (
+            node.ask_if is None or pending or evaluate(node.ask_if, state.answers, flow.definitions)
+        )
         if applies and node.type in {"question", "date"}:
             count += 1
         node_id = node.next

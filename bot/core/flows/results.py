@@ -108,7 +108,7 @@ def render_documents(
         "answers": _recap_lines(flow, answers, lang),
         **_labels(flow, answers, lang),
     }
-    wanted = ["register"]
+    wanted = ["register"] if result.outputs.get("document") else []
     if result.outputs.get("notify_authority"):
         wanted.insert(0, "notification")
     if result.outputs.get("inform_data_subjects"):

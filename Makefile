@@ -1,0 +1,42 @@
+# Two commands on a fresh machine with Python 3.11+:  make run  /  make test
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_TEST := $(VENV)/.installed-test
+
+.PHONY: run test lint bench check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(STAMP_TEST): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@ $(STAMP_RUN)
+
+## make run: the Telegram bot when TELEGRAM_BOT_TOKEN is set, else the console chat
+run: $(STAMP_RUN)
+	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then $(BIN)/vigie run; else $(BIN)/vigie chat; fi
+
+## make test: lint, content check and the whole test suite
+test: $(STAMP_TEST)
+	$(BIN)/ruff check bot tests benchmarks
+	$(BIN)/vigie content check
+	PTB_TIMEDELTA=true $(BIN)/python -m pytest -q
+
+lint: $(STAMP_TEST)
+	$(BIN)/ruff check bot tests benchmarks
+	$(BIN)/mypy
+
+## make bench: every benchmark; results in benchmarks/results/
+bench: $(STAMP_TEST)
+	$(BIN)/pip install --quiet -e ".[bench]"
+	PTB_TIMEDELTA=true $(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis benchmarks/results
