@@ -43,11 +43,31 @@ _PHRASES: dict[str, str] = {
     "logiciel metier": "logicielmetier",
     "practice software": "logicielmetier",
     "practice management software": "logicielmetier",
+    "c est quoi": "definition",
+    "qu est ce que": "definition",
+    "qu est ce qu": "definition",
+    "est ce quoi": "definition",
+    "what is": "definition",
+    "what s": "definition",
+    "what are": "definition",
+    "ca veut dire": "definition",
+    "veut dire": "definition",
+    "what does": "definition",
+    "par ou commencer": "commencer",
+    "que faire": "quefaire",
+    "quoi faire": "quefaire",
+    "what should i do": "quefaire",
+    "what do i do": "quefaire",
+    "what to do": "quefaire",
+    "je fais quoi": "quefaire",
+    "on fait quoi": "quefaire",
     "ordinateur portable": "ordinateur",
     "pc portable": "ordinateur",
     "ordi portable": "ordinateur",
     "combien de temps": "delai",
     "how long": "delai",
+    "mot de pass": "motdepasse",
+    "mdp oublie": "motdepasse",
     "cle usb": "usb",
     "usb key": "usb",
     "usb stick": "usb",
@@ -228,6 +248,28 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     ),
     "consentement": ("consent", "consentements"),
     "registre": ("register", "registry", "registres"),
+    "donnees": ("data", "donnee", "informations", "info", "infos"),
+    "supprimer": ("effacer", "erase", "delete", "deleted", "remove", "removed", "suppression",
+                  "effacement", "efface", "supprime", "supprimee", "erasure", "deletion"),
+    "detruire": ("destruction", "shred", "shredding", "shredder", "broyer", "broyeur", "broyage",
+                 "destroy", "destroying", "jeter", "dispose", "disposal", "detruit", "detruits"),
+    "photo": ("photos", "picture", "pictures", "pic", "pics", "image", "images", "cliche"),
+    "piratage": ("pirate", "pirates", "hack", "hacked", "hacker", "hackers", "hacking",
+                 "cyberattaque", "cyberattack", "attaque", "attack", "pirater", "intrusion"),
+    "payer": ("paie", "paye", "payons", "pay", "paying", "paid", "paiement", "payment"),
+    "acces": ("access", "accessing", "acceder", "accede", "habilitation", "habilitations",
+              "droits"),
+    "personnel": ("staff", "employee", "employees", "salarie", "salaries", "salariee",
+                  "equipe", "team"),
+    "informer": ("inform", "informing", "tell", "prevenir", "avertir", "notice", "warn",
+                 "information"),
+    "dossier": ("dossiers", "record", "records", "file", "files", "fichier", "fichiers"),
+    "historique": ("history", "conversation", "conversations", "echanges"),
+    "definition": ("definir", "signifie", "meaning", "means", "define", "definitions"),
+    "comment": ("how",),
+    "quand": ("when",),
+    "pourquoi": ("why",),
+    "qui": ("who", "whom"),
     "journalisation": ("logs", "log", "journaux", "journal", "logging", "tracabilite", "traces"),
 }
 SYNONYMS: dict[str, str] = {
@@ -240,16 +282,15 @@ CANONICAL: frozenset[str] = frozenset(SYNONYMS.values()) | frozenset(_PHRASES.va
 STOPWORDS: frozenset[str] = frozenset(
     """
     a au aux avec ce ces cet cette dans de des du elle en et eux il ils je la le les
-    leur lui ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui
-    sa se ses son sur ta te tes toi ton tu un une vos votre vous y est sont suis es etes
+    leur lui ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que sa
+    se ses son sur ta te tes toi ton tu un une vos votre vous y est sont suis es etes
     sommes ai as avons avez ont etre avoir fait faire faut dois doit doivent peut peux
-    puis quoi quel quelle quels quelles comment combien quand est-ce ca cela ceci ici la
-    si tout tous toute toutes tres plus moins bien alors donc car comme aussi deja
-    encore svp stp oui non bonjour bonsoir salut coucou hello hi hey merci thanks thank
-    c d j l m n s t qu the an of to in on for and or is are am be been being do does did
-    can could should would will shall may might must my our your their his her its it
-    this that these those i we you he she they me us them what which who whom how when
-    where why with without about from by at as if so not no yes have has had there here
-    any some please
+    puis quoi quel quelle quels quelles combien est-ce ca cela ceci ici la si tout tous
+    toute toutes tres plus moins bien alors donc car comme aussi deja encore svp stp oui
+    non bonjour bonsoir salut coucou hello hi hey merci thanks thank c d j l m n s t qu
+    the an of to in on for and or is are am be been being do does did can could should
+    would will shall may might must my our your their his her its it this that these
+    those i we you he she they me us them what which where with without about from by at
+    as if so not no yes have has had there here any some please
 """.split()
 )

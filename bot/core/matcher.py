@@ -31,12 +31,14 @@ Decision = Literal["answer", "clarify", "fallback"]
 class Thresholds:
     """Calibrated on the evaluation set (see docs/matching.md); per language."""
 
-    answer: Mapping[str, float] = field(default_factory=lambda: {"fr": 55.0, "en": 55.0})
-    clarify: Mapping[str, float] = field(default_factory=lambda: {"fr": 38.0, "en": 38.0})
+    answer: Mapping[str, float] = field(default_factory=lambda: {"fr": 60.0, "en": 60.0})
+    clarify: Mapping[str, float] = field(default_factory=lambda: {"fr": 42.0, "en": 42.0})
     # A winner must lead the runner-up by this much to be answered directly.
-    margin: float = 6.0
+    margin: float = 12.0
     # Candidates within this distance of the best are offered when clarifying.
     clarify_band: float = 12.0
+    # Fall back when the out-of-scope examples score within this of the best topic.
+    oos_gap: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ class Matcher:
             if corrected is not None:
                 weights.setdefault(corrected, self._idf[corrected] * 0.9)
             else:
-                weights[f"?{term}"] = self._unknown_idf * 0.6
+                weights[f"?{term}"] = self._unknown_idf
         return weights
 
     def scores(self, text: str) -> list[Candidate]:
@@ -225,24 +227,22 @@ class Matcher:
     def match(self, text: str, lang_hint: str | None = None) -> Match:
         lang = detect_language(text) or lang_hint or "fr"
         ranked = self.scores(text)
-        in_scope = [c for c in ranked if c.topic != OUT_OF_SCOPE]
-        top = ranked[0] if ranked else None
-        if top is None:
+        if not ranked:
             return Match("fallback", None, 0.0, (), lang)
         t = self.thresholds
+        in_scope = [c for c in ranked if c.topic != OUT_OF_SCOPE]
+        oos = next((c for c in ranked if c.topic == OUT_OF_SCOPE), None)
         best = in_scope[0] if in_scope else None
-        alternatives = tuple(in_scope[1:4])
-        if top.topic == OUT_OF_SCOPE and (best is None or top.score >= best.score):
-            return Match("fallback", None, top.score, tuple(in_scope[:3]), lang, top.example, True)
+        # Looks at least as much like a question we must not answer: say so honestly.
+        if oos is not None and (best is None or oos.score + t.oos_gap >= best.score):
+            return Match("fallback", None, oos.score, tuple(in_scope[:3]), lang, oos.example, True)
         assert best is not None
         answer_at = self._overrides.get(best.topic, t.answer.get(lang, t.answer["fr"]))
+        clarify_at = t.clarify.get(lang, t.clarify["fr"])
         runner_up = in_scope[1].score if len(in_scope) > 1 else 0.0
         if best.score >= answer_at and best.score - runner_up >= t.margin:
-            return Match("answer", best.topic, best.score, alternatives, lang, best.example)
-        if best.score >= t.clarify.get(lang, t.clarify["fr"]):
+            return Match("answer", best.topic, best.score, tuple(in_scope[1:4]), lang, best.example)
+        if best.score >= clarify_at:
             close = tuple(c for c in in_scope[1:3] if best.score - c.score <= t.clarify_band)
-            if close:
-                return Match("clarify", best.topic, best.score, close, lang, best.example)
-            if best.score >= answer_at:
-                return Match("answer", best.topic, best.score, alternatives, lang, best.example)
+            return Match("clarify", best.topic, best.score, close, lang, best.example)
         return Match("fallback", None, best.score, tuple(in_scope[:3]), lang, best.example)
