@@ -56,6 +56,7 @@ class Actor:
 
 
 AdminHandler = Callable[[Actor, Event, str], Awaitable[list[Reply]]]
+Deliver = Callable[[list[Reply]], Awaitable[None]]
 
 
 class FloodGuard:
@@ -119,6 +120,8 @@ class Vigie:
         self.flood = flood or FloodGuard()
         self.alerts_available = alerts_available
         self.admin_handler: AdminHandler | None = None
+        # Set by the broadcast module: whether an admin's next text is an alert draft.
+        self.admin_wants_text: Callable[[Actor], bool] | None = None
         self._locks: dict[str, asyncio.Lock] = {}
 
     @property
@@ -132,18 +135,29 @@ class Vigie:
     def key(self, actor: Actor) -> str:
         return user_key(self.secret, actor.user_id)
 
-    async def handle(self, actor: Actor, event: Event) -> list[Reply]:
+    async def handle(
+        self, actor: Actor, event: Event, deliver: Deliver | None = None
+    ) -> list[Reply]:
+        """Handle one update; `deliver`, if given, sends the replies while this member's
+        lock is still held, so that a member sees replies in the order of their updates
+        even when the transport completes concurrent sends out of order."""
         key = self.key(actor)
         verdict = self.flood.check(key)
         if verdict != "ok":
             if verdict == "drop":
                 return []
             lang = "en" if (actor.user_lang or "").startswith("en") else "fr"
-            return [Reply(self.content.ui.get("flood.slow_down", lang))]
+            notice = [Reply(self.content.ui.get("flood.slow_down", lang))]
+            if deliver is not None:
+                await deliver(notice)
+            return notice
         lock = self._locks.setdefault(key, asyncio.Lock())
         try:
             async with lock:
-                return await self._handle(actor, event, key)
+                replies = await self._handle(actor, event, key)
+                if deliver is not None:
+                    await deliver(replies)
+                return replies
         finally:
             if not lock.locked() and not lock._waiters:  # type: ignore[attr-defined]
                 self._locks.pop(key, None)
@@ -153,6 +167,14 @@ class Vigie:
         stored = await self.sessions.get(key) if actor.private else None
         session = stored or Session()
         lang = user_language(session, Context(now, actor.user_lang))
+        if (
+            event.kind == "text"
+            and self.admin_handler is not None
+            and self.admin_wants_text is not None
+            and self.is_admin(actor)
+            and self.admin_wants_text(actor)
+        ):
+            return await self.admin_handler(actor, event, lang)
         if self._is_admin_event(event):
             if not self.is_admin(actor):
                 await self.stats.count_event(now.date().isoformat(), "admin_refused")

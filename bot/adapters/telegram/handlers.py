@@ -143,12 +143,19 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     actor, event = parsed
     service = service_of(context)
-    replies = await service.handle(actor, event)
-    try:
-        for reply in replies:
-            await send_reply(context, actor.chat_id, reply)
-    except Forbidden:
-        log.info("a member blocked the bot; reply dropped")
+
+    async def deliver(replies: list[Reply]) -> None:
+        # Sent under the member's lock: their next update waits until these are sent.
+        limiter = context.application.bot_data.get("vigie_limiter")
+        try:
+            for reply in replies:
+                await send_reply(context, actor.chat_id, reply)
+                if limiter is not None:  # interactive replies count in the broadcast window
+                    limiter.note_interactive(actor.chat_id)
+        except Forbidden:
+            log.info("a member blocked the bot; reply dropped")
+
+    await deliver(await service.handle(actor, event))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

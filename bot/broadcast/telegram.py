@@ -1,0 +1,338 @@
+"""Broadcasts over Telegram: the sender, the admin conversation, resuming after a crash."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.broadcast.queue import CANCELLED, PAUSED, RUNNING, BroadcastInfo, BroadcastQueue
+from bot.broadcast.sender import (
+    Broadcaster,
+    Gone,
+    Permanent,
+    Progress,
+    RateLimiter,
+    RetryLater,
+    Transient,
+)
+from bot.core import callbacks
+from bot.core.assistant import unknown_command
+from bot.core.commands import canonical_command
+from bot.core.content import Content
+from bot.core.events import Event
+from bot.core.html import escape
+from bot.core.reply import Button, Reply, rows
+from bot.service import Actor, Vigie
+from bot.settings import Settings
+from bot.storage.database import Database
+
+log = logging.getLogger("vigie.broadcast")
+GONE_MARKERS = (
+    "chat not found",
+    "user is deactivated",
+    "bot was kicked",
+    "chat_id is empty",
+    "peer_id_invalid",
+    "have no rights to send",
+)
+
+
+def render_alert(content: Content, text: str, category: str, lang: str) -> tuple[str, str]:
+    """The alert as members see it, and the label of its one-tap unsubscribe button."""
+    found = content.association.category(category)
+    label = found.labels.get(lang, category) if found else category
+    header = "🔔 <b>Alerte sécurité</b>" if lang == "fr" else "🔔 <b>Security alert</b>"
+    return f"{header} · {escape(label)}\n\n{text}", content.ui.get("alerts.unsubscribe", lang)
+
+
+def seconds(value: float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class TelegramSender:
+    def __init__(self, bot: Bot, content: Content, category: str):
+        self.bot = bot
+        self.content = content
+        self.category = category
+
+    async def send(self, chat_id: int, text: str, lang: str) -> None:
+        body, label = render_alert(self.content, text, self.category, lang)
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(label, callback_data=callbacks.encode("a", "unsub"))]]
+        )
+        try:
+            await self.bot.send_message(
+                chat_id,
+                body,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                disable_web_page_preview=True,
+            )
+        except RetryAfter as exc:
+            raise RetryLater(seconds(exc.retry_after)) from exc
+        except Forbidden as exc:
+            raise Gone(str(exc)) from exc
+        except BadRequest as exc:
+            if any(marker in str(exc).lower() for marker in GONE_MARKERS):
+                raise Gone(str(exc)) from exc
+            raise Permanent(str(exc)) from exc
+        except (TimedOut, NetworkError) as exc:  # includes 5xx answers
+            raise Transient(f"{type(exc).__name__}: {exc}") from exc
+
+
+def make_broadcaster(
+    bot: Bot,
+    content: Content,
+    db: Database,
+    queue: BroadcastQueue,
+    limiter: RateLimiter,
+    category: str,
+    service: Vigie | None = None,
+) -> Broadcaster:
+    async def unsubscribe(chat_id: int) -> None:
+        if service is not None:
+            await service.subscriptions.delete(chat_id)
+        else:
+            await db.write("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+
+    return Broadcaster(
+        queue, TelegramSender(bot, content, category), limiter, unsubscribe=unsubscribe
+    )
+
+
+def progress_text(p: Progress, final: bool = False) -> str:
+    info = p.info
+    sent = info.counts.get("sent", 0)
+    failed = info.counts.get("failed", 0) + info.counts.get("unsubscribed", 0)
+    eta = p.eta_seconds(time.time())
+    lines = [
+        f"📣 Diffusion n°{info.id} : <b>{info.status}</b>",
+        f"Envoyés : {sent} / {info.total} · échecs : {failed} · restants : {info.remaining}",
+    ]
+    if eta is not None and not final and info.remaining:
+        lines.append(f"Fin estimée dans {int(eta) + 1} s")
+    if final:
+        lines.append("Rapport : " + ", ".join(f"{k} {v}" for k, v in sorted(info.counts.items())))
+    return "\n".join(lines)
+
+
+@dataclass
+class Draft:
+    stage: str  # "text", "category", "confirm"
+    text: str = ""
+    category: str = ""
+
+
+class AdminBroadcasts:
+    """The /diffuser conversation and /diffusions, for admins (already checked by the service)."""
+
+    def __init__(self, service: Vigie, bot: Bot, db: Database, limiter: RateLimiter):
+        self.service = service
+        self.bot = bot
+        self.db = db
+        self.queue = BroadcastQueue(db)
+        self.limiter = limiter
+        self.drafts: dict[int, Draft] = {}
+        self.tasks: dict[int, asyncio.Task[Any]] = {}
+
+    def wants_text(self, actor: Actor) -> bool:
+        draft = self.drafts.get(actor.user_id)
+        return draft is not None and draft.stage == "text"
+
+    async def handle(self, actor: Actor, event: Event, lang: str) -> list[Reply]:
+        content = self.service.content
+        if not actor.private:
+            return [Reply(content.ui.get("group.private_only", lang))]
+        if event.kind == "command":
+            name = canonical_command(event.value)
+            if name == "diffuser":
+                self.drafts[actor.user_id] = Draft("text")
+                buttons = [
+                    Button(f"📄 {t.title}", callbacks.encode("b", "tpl", t.id))
+                    for t in content.alert_templates.values()
+                ]
+                buttons.append(Button("✖ Annuler", callbacks.encode("b", "no")))
+                return [
+                    Reply(
+                        "Envoyez le texte de l'alerte (texte simple), ou choisissez un modèle :",
+                        rows(buttons),
+                    )
+                ]
+            if name == "diffusions":
+                return [await self._listing()]
+            return [unknown_command(content, lang)]
+        if event.kind == "text":
+            draft = self.drafts.get(actor.user_id)
+            if draft is None or draft.stage != "text":
+                return [unknown_command(content, lang)]
+            draft.text = escape(event.value.strip())
+            draft.stage = "category"
+            return [self._categories()]
+        action = callbacks.decode(event.value)
+        args = action.args if action else ()
+        return await self._press(actor, args)
+
+    def _categories(self) -> Reply:
+        buttons = [
+            Button(c.labels.get("fr", c.id), callbacks.encode("b", "cat", c.id))
+            for c in self.service.content.association.alert_categories
+        ]
+        buttons.append(Button("✖ Annuler", callbacks.encode("b", "no")))
+        return Reply("Catégorie de l'alerte ?", rows(buttons))
+
+    async def _press(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
+        content = self.service.content
+        draft = self.drafts.get(actor.user_id)
+        expired = [Reply("Ce bouton a expiré : tapez /diffuser pour recommencer.")]
+        if args[:1] == ("no",):
+            self.drafts.pop(actor.user_id, None)
+            return [Reply("Diffusion annulée : rien n'a été envoyé.")]
+        if args[:1] == ("tpl",) and len(args) == 2 and draft is not None:
+            template = content.alert_templates.get(args[1])
+            if template is None:
+                return expired
+            draft.text, draft.category = template.text, template.category
+            return await self._preview(draft)
+        if args[:1] == ("cat",) and len(args) == 2 and draft is not None and draft.text:
+            if content.association.category(args[1]) is None:
+                return expired
+            draft.category = args[1]
+            return await self._preview(draft)
+        if args[:1] == ("go",) and draft is not None and draft.stage == "confirm":
+            self.drafts.pop(actor.user_id, None)
+            broadcast_id = await self.queue.create(draft.text, draft.category)
+            self.start(broadcast_id, draft.category, actor.chat_id)
+            return [
+                Reply(
+                    f"Diffusion n°{broadcast_id} lancée. Je mets à jour sa progression "
+                    "ici ; /diffusions pour la suspendre ou l'annuler."
+                )
+            ]
+        if len(args) == 2 and args[0] in {"pause", "resume", "cancel"} and args[1].isdigit():
+            return [await self._control(args[0], int(args[1]), actor.chat_id)]
+        return expired
+
+    async def _preview(self, draft: Draft) -> list[Reply]:
+        content = self.service.content
+        draft.stage = "confirm"
+        body, label = render_alert(content, draft.text, draft.category, "fr")
+        count = await self.queue.recipients(draft.category)
+        preview = Reply(body, rows([Button(label, callbacks.encode("b", "noop"))]))
+        confirm = Reply(
+            f"⬆️ Aperçu exact du message. Destinataires : <b>{count}</b> abonné(s).",
+            (
+                (
+                    Button(f"✅ Envoyer à {count}", callbacks.encode("b", "go")),
+                    Button("✖ Annuler", callbacks.encode("b", "no")),
+                ),
+            ),
+        )
+        return [preview, confirm]
+
+    async def _listing(self) -> Reply:
+        recent = await self.queue.recent(10)
+        if not recent:
+            return Reply("Aucune diffusion pour l'instant. /diffuser pour en lancer une.")
+        lines = ["<b>Diffusions récentes</b>"]
+        buttons: list[Button] = []
+        for info in recent:
+            lines.append(_summary(info))
+            if info.status == RUNNING:
+                buttons += [
+                    Button(f"⏸ n°{info.id}", callbacks.encode("b", "pause", info.id)),
+                    Button(f"✖ n°{info.id}", callbacks.encode("b", "cancel", info.id)),
+                ]
+            elif info.status == PAUSED:
+                buttons += [
+                    Button(f"▶ n°{info.id}", callbacks.encode("b", "resume", info.id)),
+                    Button(f"✖ n°{info.id}", callbacks.encode("b", "cancel", info.id)),
+                ]
+        return Reply("\n".join(lines), rows(buttons, per_row=2))
+
+    async def _control(self, op: str, broadcast_id: int, chat_id: int) -> Reply:
+        info = await self.queue.info(broadcast_id)
+        if info is None:
+            return Reply("Diffusion inconnue.")
+        status = {"pause": PAUSED, "resume": RUNNING, "cancel": CANCELLED}[op]
+        if not await self.queue.set_status(broadcast_id, status):
+            return Reply(f"La diffusion n°{broadcast_id} est déjà terminée.")
+        if op == "resume":
+            self.start(broadcast_id, info.category, chat_id)
+        return Reply(f"Diffusion n°{broadcast_id} : {status}.")
+
+    def start(self, broadcast_id: int, category: str, admin_chat: int | None) -> None:
+        if broadcast_id in self.tasks and not self.tasks[broadcast_id].done():
+            return
+        task = asyncio.create_task(self._run(broadcast_id, category, admin_chat))
+        self.tasks[broadcast_id] = task
+
+    async def _run(self, broadcast_id: int, category: str, admin_chat: int | None) -> None:
+        broadcaster = make_broadcaster(
+            self.bot,
+            self.service.content,
+            self.db,
+            self.queue,
+            self.limiter,
+            category,
+            self.service,
+        )
+        message_id: int | None = None
+
+        async def progress(p: Progress) -> None:
+            nonlocal message_id
+            if admin_chat is None:
+                return
+            final = p.info.status != RUNNING
+            text = progress_text(p, final)
+            with contextlib.suppress(BadRequest, Forbidden, NetworkError):
+                if message_id is None:
+                    sent = await self.bot.send_message(admin_chat, text, parse_mode=ParseMode.HTML)
+                    message_id = sent.message_id
+                else:
+                    await self.bot.edit_message_text(
+                        text, admin_chat, message_id, parse_mode=ParseMode.HTML
+                    )
+
+        try:
+            info = await broadcaster.run(broadcast_id, progress)
+            if info is not None:
+                log.info("broadcast %d %s: %s", broadcast_id, info.status, info.counts)
+        except Exception:
+            log.exception(
+                "broadcast %d stopped; it stays queued and resumes at next start", broadcast_id
+            )
+
+
+def _summary(info: BroadcastInfo) -> str:
+    sent = info.counts.get("sent", 0)
+    return (
+        f"n°{info.id} · {info.status} · {info.category} · {sent}/{info.total} envoyés · "
+        f"{info.remaining} restants"
+    )
+
+
+async def resume_unfinished(app: Any, service: Vigie, db: Database, settings: Settings) -> None:
+    """At start-up: wire the admin conversation and restart every running broadcast."""
+    limiter = RateLimiter(settings.broadcast_rate)
+    app.bot_data["vigie_limiter"] = limiter
+    admin = AdminBroadcasts(service, app.bot, db, limiter)
+    app.bot_data["vigie_broadcasts"] = admin
+    admin_commands = app.bot_data.get("vigie_admin")
+    if admin_commands is not None:
+        admin_commands.broadcasts = admin
+    service.admin_wants_text = admin.wants_text
+    queue = BroadcastQueue(db)
+    for broadcast_id in await queue.unfinished():
+        info = await queue.info(broadcast_id)
+        if info is not None:
+            log.info("resuming broadcast %d (%d remaining)", broadcast_id, info.remaining)
+            admin.start(broadcast_id, info.category, None)
