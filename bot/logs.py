@@ -1,0 +1,26 @@
+"""Logging that cannot leak what members typed or who they are.
+
+Third-party libraries log whole requests at DEBUG: aiosqlite logs every SQL
+statement with its parameters (chat ids), python-telegram-bot and httpx log
+updates and URLs (message texts, the token). They are pinned at WARNING
+whatever level the operator chooses for Vigie's own loggers, which never
+log ids or texts (tests/test_privacy.py checks both).
+"""
+
+from __future__ import annotations
+
+import logging
+
+QUIET_LIBRARIES = ("aiosqlite", "telegram", "httpx", "httpcore", "apscheduler", "tornado",
+                   "asyncio", "hpack")
+
+
+def configure_logging(level: int | str = logging.INFO) -> None:
+    logging.basicConfig(level=level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    pin_third_party_loggers()
+
+
+def pin_third_party_loggers() -> None:
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING)
