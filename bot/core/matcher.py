@@ -83,7 +83,7 @@ class _Example:
 class Matcher:
     """An index over every example phrasing, built once when content loads."""
 
-    max_candidates_per_term = 4000
+    fuzzy_rerank = 100
     # Weights measured on the evaluation set and in cross-validation (docs/matching.md).
     recall_weight = 0.7  # how much of the question an example explains, vs. the reverse
     fuzzy_weight = 0.2  # rapidfuzz token-sort ratio, for word order and near-spellings
@@ -127,7 +127,12 @@ class Matcher:
             self._topic_terms[example.topic] = (
                 self._topic_terms.get(example.topic, frozenset()) | example.terms
             )
-        self._vocabulary = sorted(t for t in self._postings if len(t) >= 4 and not t.isdigit())
+        # Typo candidates by (first letter, length): a typo rarely changes the first letter,
+        # and looking only there keeps a cold question under a millisecond (benchmarks/).
+        self._vocabulary: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for term in sorted(self._postings):
+            if len(term) >= 4 and not term.isdigit():
+                self._vocabulary[(term[0], len(term))].append(term)
         self._correct = lru_cache(maxsize=50_000)(self._correct_uncached)
         # Whole phrasings, folded: "t'es qui ?" is only stopwords, yet an exact example.
         self._exact: dict[str, tuple[str, str]] = {}
@@ -144,7 +149,12 @@ class Matcher:
         if len(term) < 4 or term.isdigit():
             return None
         cutoff = 84.0 if len(term) < 7 else 80.0
-        found = process.extractOne(term, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
+        candidates = [
+            word
+            for size in range(len(term) - 2, len(term) + 3)
+            for word in self._vocabulary.get((term[0], size), ())
+        ]
+        found = process.extractOne(term, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
         return found[0] if found else None
 
     def _query_terms(self, norm: str) -> dict[str, float]:
@@ -182,33 +192,35 @@ class Matcher:
         query_weight = sum(query.values())
         if not query_weight:
             return []
-        candidates: set[int] = set()
-        common: list[str] = []
-        for term in query:
-            ids = self._postings.get(term)
-            if ids is None:
-                continue
-            if len(ids) > self.max_candidates_per_term:
-                common.append(term)
-            else:
-                candidates.update(ids)
-        if not candidates:
-            for term in common:
-                candidates.update(self._postings[term])
+        # Accumulate matched weight through the postings: cost grows with the matches,
+        # not with the number of examples.
+        matched: dict[int, float] = defaultdict(float)
+        for term, weight in query.items():
+            for index in self._postings.get(term, ()):
+                matched[index] += weight
+        lexical = sorted(
+            (
+                (
+                    self.recall_weight * m / query_weight
+                    + (1 - self.recall_weight) * m / self._examples[index].weight,
+                    index,
+                )
+                for index, m in matched.items()
+            ),
+            reverse=True,
+        )
         per_topic: dict[str, list[tuple[float, str]]] = defaultdict(list)
         query_text = " ".join(t.lstrip("?") for t in query)
-        for index in candidates:
+        for rank, (lex, index) in enumerate(lexical):
             example = self._examples[index]
-            matched = sum(w for t, w in query.items() if t in example.terms)
-            if not matched:
-                continue
-            lexical = (
-                self.recall_weight * matched / query_weight
-                + (1 - self.recall_weight) * matched / example.weight
-            )
-            ratio = fuzz.token_sort_ratio(query_text, example.normalised) / 100
+            # The string-level ratio only reorders near the top; further down it is
+            # estimated by the lexical score itself (saves most of the cost, see benchmarks/).
+            if rank < self.fuzzy_rerank:
+                ratio = fuzz.token_sort_ratio(query_text, example.normalised) / 100
+            else:
+                ratio = lex
             per_topic[example.topic].append(
-                ((1 - self.fuzzy_weight) * lexical + self.fuzzy_weight * ratio, example.text)
+                ((1 - self.fuzzy_weight) * lex + self.fuzzy_weight * ratio, example.text)
             )
         ranked: list[Candidate] = []
         for topic, found in per_topic.items():

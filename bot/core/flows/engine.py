@@ -198,10 +198,16 @@ def _remaining(flow: Flow, state: FlowState) -> int:
 
 
 def _copy(state: FlowState, now: float) -> FlowState:
-    new = FlowState.from_dict(state.to_dict())
-    new.seq += 1
-    new.updated_at = now or state.updated_at
-    return new
+    """A new state one step later (a plain copy: `asdict` dominated the path enumeration)."""
+    return FlowState(
+        flow=state.flow,
+        node=state.node,
+        answers=dict(state.answers),
+        steps=[Step(s.node, list(s.facts)) for s in state.steps],
+        stage=state.stage,
+        seq=state.seq + 1,
+        updated_at=now or state.updated_at,
+    )
 
 
 def _settle(flow: Flow, state: FlowState, target: str) -> dict[str, str]:
