@@ -49,7 +49,7 @@ async def test_out_of_scope_is_honest_and_gives_the_contact(service: Vigie) -> N
 
 async def test_related_topic_button_shows_that_topic(service: Vigie) -> None:
     chat = CoreChat(service)
-    await chat.send("délai de notification 72h")
+    await chat.send("j'ai combien de temps pour notifier la cnil apres une fuite ?")
     await chat.click("Comment notifier")
     assert "téléservice" in chat.text.lower() or "ligne" in chat.text
 

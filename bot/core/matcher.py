@@ -22,6 +22,7 @@ from rapidfuzz import fuzz, process
 
 from bot.core.content import OUT_OF_SCOPE, Intent
 from bot.core.language import detect_language
+from bot.core.lexicon import SYNONYMS
 from bot.core.text import fold, normalise
 
 Decision = Literal["answer", "clarify", "fallback"]
@@ -130,7 +131,10 @@ class Matcher:
         # Typo candidates by (first letter, length): a typo rarely changes the first letter,
         # and looking only there keeps a cold question under a millisecond (benchmarks/).
         self._vocabulary: dict[tuple[str, int], list[str]] = defaultdict(list)
-        for term in sorted(self._postings):
+        # A typo may also be close to a lexicon variant ("encript" ~ "encrypt"), which
+        # stands for its canonical term.
+        self._variant_of = {v: c for v, c in SYNONYMS.items() if c in self._postings}
+        for term in sorted(set(self._postings) | set(self._variant_of)):
             if len(term) >= 4 and not term.isdigit():
                 self._vocabulary[(term[0], len(term))].append(term)
         self._correct = lru_cache(maxsize=50_000)(self._correct_uncached)
@@ -155,7 +159,9 @@ class Matcher:
             for word in self._vocabulary.get((term[0], size), ())
         ]
         found = process.extractOne(term, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
-        return found[0] if found else None
+        if found is None:
+            return None
+        return self._variant_of.get(found[0], found[0])
 
     def _query_terms(self, norm: str) -> dict[str, float]:
         """Query terms with their weights; typos corrected, unknown words kept as penalty."""

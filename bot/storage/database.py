@@ -111,6 +111,8 @@ class Database:
             await self._conn.execute("PRAGMA journal_mode = WAL")
             await self._conn.execute("PRAGMA synchronous = NORMAL")
             await self._conn.execute("PRAGMA foreign_keys = ON")
+            # /oubli must really erase: deleted rows are overwritten, not just unlinked.
+            await self._conn.execute("PRAGMA secure_delete = ON")
             await self._migrate()
         except sqlite3.Error as exc:
             await self.close()
