@@ -11,6 +11,7 @@ topic stays a weak match. Why this combination: see `docs/matching.md`.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Mapping
@@ -85,6 +86,7 @@ class Matcher:
     """An index over every example phrasing, built once when content loads."""
 
     fuzzy_rerank = 100
+    candidate_pool = 400
     # Weights measured on the evaluation set and in cross-validation (docs/matching.md).
     recall_weight = 0.7  # how much of the question an example explains, vs. the reverse
     fuzzy_weight = 0.2  # rapidfuzz token-sort ratio, for word order and near-spellings
@@ -123,6 +125,7 @@ class Matcher:
             for term in terms:
                 postings[term].append(index)
         self._postings = {term: tuple(ids) for term, ids in postings.items()}
+        self._common_df = max(300, len(self._examples) // 100)
         self._topic_terms: dict[str, frozenset[str]] = {}
         for example in self._examples:
             self._topic_terms[example.topic] = (
@@ -200,20 +203,28 @@ class Matcher:
             return []
         # Accumulate matched weight through the postings: cost grows with the matches,
         # not with the number of examples.
+        # Very common words only add weight to examples found through rarer ones, as in
+        # any inverted index (at 5,000 topics a shared word is in thousands of phrasings).
         matched: dict[int, float] = defaultdict(float)
-        for term, weight in query.items():
-            for index in self._postings.get(term, ()):
+        rare = [t for t in query if len(self._postings.get(t, ())) <= self._common_df]
+        common = [t for t in query if t in self._postings and t not in rare]
+        for term in rare or common:
+            weight = query[term]
+            for index in self._postings[term] if term in self._postings else ():
                 matched[index] += weight
-        lexical = sorted(
+        if rare:
+            for index in matched:
+                terms = self._examples[index].terms
+                matched[index] += sum(query[t] for t in common if t in terms)
+        examples = self._examples
+        rw = self.recall_weight
+        # Only the best few hundred examples can make a topic's score: bound the work there.
+        lexical = heapq.nlargest(
+            self.candidate_pool,
             (
-                (
-                    self.recall_weight * m / query_weight
-                    + (1 - self.recall_weight) * m / self._examples[index].weight,
-                    index,
-                )
+                (rw * m / query_weight + (1 - rw) * m / examples[index].weight, index)
                 for index, m in matched.items()
             ),
-            reverse=True,
         )
         per_topic: dict[str, list[tuple[float, str]]] = defaultdict(list)
         query_text = " ".join(t.lstrip("?") for t in query)
