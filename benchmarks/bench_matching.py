@@ -34,7 +34,9 @@ def run(quick: bool = False) -> dict[str, Any]:
     vigie_lat = latencies_ms(matcher.match, questions, repeat)
     report = evaluate(matcher, items)
 
-    examples = [(p, t) for t, i in content.intents.items() for ps in i.examples.values() for p in ps]
+    examples = [
+        (p, t) for t, i in content.intents.items() for ps in i.examples.values() for p in ps
+    ]
     choices = [p for p, _ in examples]
 
     def naive(q: str) -> str:
@@ -56,8 +58,13 @@ def run(quick: bool = False) -> dict[str, Any]:
     except ImportError:
         result["tfidf_knn"] = {"skipped": "scikit-learn not installed (pip install .[bench])"}
         return result
-    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
-                                 lowercase=True, strip_accents="unicode")
+    vectorizer = TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=(2, 5),
+        sublinear_tf=True,
+        lowercase=True,
+        strip_accents="unicode",
+    )
     matrix = vectorizer.fit_transform(choices)
     knn = NearestNeighbors(n_neighbors=1, metric="cosine", algorithm="brute").fit(matrix)
     labels = [t for _, t in examples]

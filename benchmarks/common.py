@@ -19,7 +19,9 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[index]
 
 
-def latencies_ms(fn: Callable[[Any], object], inputs: Sequence[Any], repeat: int = 3) -> list[float]:
+def latencies_ms(
+    fn: Callable[[Any], object], inputs: Sequence[Any], repeat: int = 3
+) -> list[float]:
     """Per-call wall time in milliseconds, each input `repeat` times (after one warm-up)."""
     for item in inputs[:20]:
         fn(item)

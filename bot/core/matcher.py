@@ -210,7 +210,7 @@ class Matcher:
         common = [t for t in query if t in self._postings and t not in rare]
         for term in rare or common:
             weight = query[term]
-            for index in self._postings[term] if term in self._postings else ():
+            for index in self._postings.get(term, ()):
                 matched[index] += weight
         if rare:
             for index in matched:
