@@ -16,6 +16,7 @@ from pathlib import Path
 
 from telegram import BotCommand, BotCommandScopeDefault, Update
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
+from telegram.request import BaseRequest
 
 from bot.adapters.telegram.handlers import SERVICE_KEY, on_error, on_update
 from bot.admin import AdminCommands
@@ -47,9 +48,14 @@ async def check_database(path: Path) -> None:
         pass
 
 
-def build_application(settings: Settings, token: str) -> Application:  # type: ignore[type-arg]
+def build_application(
+    settings: Settings, token: str, request: BaseRequest | None = None
+) -> Application:  # type: ignore[type-arg]
+    """`request` replaces the HTTP layer (the end-to-end benchmark runs in-process)."""
     builder: ApplicationBuilder = Application.builder().token(token)  # type: ignore[type-arg]
-    if settings.api_base_url:
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    elif settings.api_base_url:
         base = settings.api_base_url
         builder = builder.base_url(base).base_file_url(base.rstrip("/") + "/file/bot")
     builder = builder.concurrent_updates(64)
@@ -74,7 +80,9 @@ async def register_commands(app: Application, content: Content) -> None:  # type
             await app.bot.set_my_commands(commands, scope=BotCommandScopeDefault())
 
 
-def create_application(settings: Settings, content: Content) -> Application:  # type: ignore[type-arg]
+def create_application(
+    settings: Settings, content: Content, request: BaseRequest | None = None
+) -> Application:  # type: ignore[type-arg]
     """The fully wired Application, exactly as `vigie run` starts it (tests use this too)."""
     if not settings.token:
         raise CliError(
@@ -85,7 +93,7 @@ def create_application(settings: Settings, content: Content) -> Application:  # 
         secret = load_or_create_secret(settings.secret, settings.key_file)
     except SecretError as exc:
         raise CliError(str(exc)) from exc
-    app = build_application(settings, settings.token)
+    app = build_application(settings, settings.token, request)
     app.bot_data["vigie_secret"] = secret
     state: dict[str, object] = {}
 

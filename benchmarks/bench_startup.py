@@ -1,0 +1,100 @@
+"""Start-up time (process start to ready) and resident memory after 10,000 conversations.
+
+"Ready" is what `vigie run` has done before its first getUpdates: imports,
+content loaded, validated and indexed, the Application built. Baselines in the
+same run: a bare `python -c pass`, and `import telegram` alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+READY = """
+import os
+from pathlib import Path
+from bot.adapters.telegram.runner import create_application
+from bot.cli import load
+from bot.settings import Settings
+settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:X", "VIGIE_SECRET": "s" * 32,
+                              "VIGIE_DB": os.environ["BENCH_DB"]})
+create_application(settings, load(settings))
+"""
+
+CONVERSATIONS = """
+import asyncio, json, os, sys
+from pathlib import Path
+from benchmarks.common import rss_mb
+from bot.cli import load
+from bot.core.assistant import Assistant
+from bot.core.events import Event
+from bot.service import Actor, FloodGuard, Vigie
+from bot.settings import Settings
+from bot.storage.database import Database
+from bot.storage.stores import SqliteSessions, SqliteStats, SqliteSubscriptions
+
+async def main(n):
+    content = load(Settings.from_env({}))
+    async with Database(os.environ["BENCH_DB"]) as db:
+        service = Vigie(Assistant(content), secret=b"s" * 32, sessions=SqliteSessions(db),
+                        subscriptions=SqliteSubscriptions(db), stats=SqliteStats(db),
+                        flood=FloodGuard(limit=10**6))
+        await service.handle(Actor(1, 1), Event("text", "bonjour"))
+        ready = rss_mb()
+        for user in range(100, 100 + n):
+            actor = Actor(user, user)
+            await service.handle(actor, Event("text", "faut-il chiffrer les ordinateurs ?"))
+            replies = await service.handle(actor, Event("command", "notifier"))
+            first = replies[-1].all_buttons()[0].data
+            await service.handle(actor, Event("press", first))
+        print(json.dumps({"ready_mb": ready, "after_mb": rss_mb()}))
+
+asyncio.run(main(int(sys.argv[1])))
+"""
+
+
+def _wall(args: list[str], env: dict[str, str], repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(args, check=True, cwd=ROOT, env=env, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def run(quick: bool = False, tmp: Path | None = None) -> dict[str, Any]:
+    import tempfile
+
+    repeat = 2 if quick else 5
+    conversations = 200 if quick else 10_000
+    with tempfile.TemporaryDirectory() as folder:
+        env = dict(os.environ, BENCH_DB=str(Path(folder) / "bench.db"), PTB_TIMEDELTA="true")
+        py = sys.executable
+        bare = _wall([py, "-c", "pass"], env, repeat)
+        ptb = _wall([py, "-c", "import telegram.ext"], env, repeat)
+        ready = _wall([py, "-c", READY], env, repeat)
+        out = subprocess.run([py, "-c", CONVERSATIONS, str(conversations)], check=True, cwd=ROOT,
+                             env=env, capture_output=True, text=True).stdout
+    memory = json.loads(out.strip().splitlines()[-1])
+    ready_s = statistics.median(ready)
+    return {
+        "startup_s": round(ready_s, 3),
+        "python_bare_s": round(statistics.median(bare), 3),
+        "import_ptb_s": round(statistics.median(ptb), 3),
+        "startup_vs_import_ptb": round(ready_s / statistics.median(ptb), 2),
+        "conversations": conversations,
+        "rss_ready_mb": round(memory["ready_mb"], 1),
+        "rss_after_mb": round(memory["after_mb"], 1),
+        "rss_growth_mb": round(memory["after_mb"] - memory["ready_mb"], 1),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))
