@@ -155,7 +155,7 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         except Forbidden:
             log.info("a member blocked the bot; reply dropped")
 
-    await deliver(await service.handle(actor, event))
+    await service.handle(actor, event, deliver)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
