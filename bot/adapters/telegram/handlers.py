@@ -19,7 +19,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, NetworkError
 from telegram.ext import ContextTypes
 
 from bot.core.events import Event
@@ -161,4 +161,6 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """One log line per incident, without the member's text or ids."""
     error = context.error
+    if update is None and isinstance(error, NetworkError):
+        return  # polling retries: the request layer logs one line per incident
     log.error("error while handling an update: %s: %s", type(error).__name__, error)

@@ -19,6 +19,7 @@ from telegram.ext import Application, ApplicationBuilder, TypeHandler
 from telegram.request import BaseRequest
 
 from bot.adapters.telegram.handlers import SERVICE_KEY, on_error, on_update
+from bot.adapters.telegram.incidents import Incidents, TrackedRequest
 from bot.admin import AdminCommands
 from bot.cli import CliError, content_root
 from bot.content.loader import load_root
@@ -53,13 +54,19 @@ def build_application(
 ) -> Application:  # type: ignore[type-arg]
     """`request` replaces the HTTP layer (the end-to-end benchmark runs in-process)."""
     builder: ApplicationBuilder = Application.builder().token(token)  # type: ignore[type-arg]
+    incidents = Incidents()
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    elif settings.api_base_url:
-        base = settings.api_base_url
-        builder = builder.base_url(base).base_file_url(base.rstrip("/") + "/file/bot")
+    else:
+        builder = builder.request(
+            TrackedRequest(incidents, connection_pool_size=128)
+        ).get_updates_request(TrackedRequest(incidents, connection_pool_size=2, read_timeout=30))
+        if settings.api_base_url:
+            base = settings.api_base_url
+            builder = builder.base_url(base).base_file_url(base.rstrip("/") + "/file/bot")
     builder = builder.concurrent_updates(64)
     app = builder.build()
+    app.bot_data["vigie_incidents"] = incidents
     app.add_handler(TypeHandler(Update, on_update))
     app.add_error_handler(on_error)
     return app

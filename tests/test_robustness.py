@@ -1,0 +1,91 @@
+"""Bad input and faults: the bot always answers sensibly and keeps its state."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.core.assistant import Assistant
+from bot.core.content import Content
+from bot.core.events import Context, Event
+from bot.core.html import html_errors, split_message
+from bot.core.limits import MAX_MESSAGE_LENGTH
+from bot.core.session import Session
+from tests.e2e_support import Harness
+from tests.fakes.bot_api import FakeBotApi
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+NASTY = st.sampled_from([
+    "\u200b\u200c\u200d", "\u202e رمز عبور CNIL", "\x00\x00", "🔥" * 500, "?!.;" * 300,
+    "1234567890" * 409 + "123456", "a" * 4096, "ﷺ", "\ufeff", "<b>", "</i>&", "{contact_email}",
+])
+TEXT = st.one_of(NASTY, st.text(max_size=300), st.text(min_size=4000, max_size=4096))
+
+
+def _check_replies(replies: list) -> None:
+    assert replies, "every message gets an answer"
+    for reply in replies:
+        assert reply.text.strip()
+        assert html_errors(reply.text) == [], reply.text[:200]
+        for chunk in split_message(reply.text, MAX_MESSAGE_LENGTH):
+            assert len(chunk) <= MAX_MESSAGE_LENGTH
+            assert html_errors(chunk) == []
+        assert all(len(b.data.encode()) <= 64 and 0 < len(b.label) <= 64
+                   for b in reply.all_buttons())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=TEXT, lang=st.sampled_from(["fr", "en", None]), in_flow=st.booleans())
+def test_any_unicode_gets_a_valid_reply(assistant: Assistant, text: str, lang: str | None,
+                                        in_flow: bool) -> None:
+    session = Session(lang=lang)
+    ctx = Context(NOW, user_lang=lang)
+    if in_flow:
+        assistant.handle(session, Event("command", "notifier"), ctx)
+    outcome = assistant.handle(session, Event("text", text), ctx)
+    _check_replies(outcome.replies)
+    Session.from_json(session.to_json())
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.one_of(st.text(max_size=80), st.binary(max_size=64).map(lambda b: b.hex())),
+       command=st.text(max_size=40))
+def test_any_button_or_command_gets_a_valid_reply(assistant: Assistant, data: str,
+                                                  command: str) -> None:
+    session = Session()
+    ctx = Context(NOW)
+    _check_replies(assistant.handle(session, Event("press", data), ctx).replies)
+    _check_replies(assistant.handle(session, Event("command", command), ctx).replies)
+
+
+@pytest.fixture
+async def harness(content: Content, tmp_path: Path) -> AsyncIterator[Harness]:
+    async with FakeBotApi() as api:
+        harness = Harness(api, content, tmp_path)
+        yield harness
+        await harness.stop()
+
+
+async def test_telegram_outage_is_one_log_line_and_the_bot_recovers(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="vigie")
+    api = harness.api
+    await harness.start()
+    api.fail("getUpdates", status=502, times=3)
+    await asyncio.sleep(5.0)  # PTB backs off: 1 s, 1.5 s, 2.25 s
+    chat = harness.chat(5001)
+    replies = await chat.send("/start")
+    assert replies and "Vigie" in replies[0].text
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("vigie")]
+    down = [line for line in lines if "unreachable" in line]
+    up = [line for line in lines if "reachable again" in line]
+    assert len(down) == 1, lines
+    assert len(up) == 1 and "3 failed" in up[0], lines
