@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
@@ -123,6 +124,7 @@ class Vigie:
         # Set by the broadcast module: whether an admin's next text is an alert draft.
         self.admin_wants_text: Callable[[Actor], bool] | None = None
         self._locks: dict[str, asyncio.Lock] = {}
+        self.storage_hint = "check VIGIE_DB: free disk space, permissions, no other writer"
 
     @property
     def content(self):  # type: ignore[no-untyped-def]
@@ -154,7 +156,15 @@ class Vigie:
         lock = self._locks.setdefault(key, asyncio.Lock())
         try:
             async with lock:
-                replies = await self._handle(actor, event, key)
+                try:
+                    replies = await self._handle(actor, event, key)
+                except sqlite3.Error as exc:
+                    # Locked by another process, disk full, file gone: nothing was committed,
+                    # so the member's state is intact; the operator gets one clear line.
+                    log.error("database unavailable (%s): %s; the member was asked to retry",
+                              self.storage_hint, exc)
+                    lang = "en" if (actor.user_lang or "").startswith("en") else "fr"
+                    replies = [Reply(self.content.ui.get("error.internal", lang))]
                 if deliver is not None:
                     await deliver(replies)
                 return replies

@@ -89,3 +89,61 @@ async def test_telegram_outage_is_one_log_line_and_the_bot_recovers(
     up = [line for line in lines if "reachable again" in line]
     assert len(down) == 1, lines
     assert len(up) == 1 and "3 failed" in up[0], lines
+
+
+async def test_locked_database_gives_a_clear_error_and_keeps_state(
+    assistant: Assistant, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sqlite3
+
+    from bot.service import FloodGuard, Vigie
+    from bot.storage.database import Database
+    from bot.storage.stores import SqliteSessions, SqliteStats, SqliteSubscriptions
+    from tests.conftest import SECRET
+    from tests.corechat import CoreChat
+
+    path = tmp_path / "vigie.db"
+    async with Database(path, busy_timeout_ms=100) as db:
+        service = Vigie(assistant, secret=SECRET, sessions=SqliteSessions(db),
+                        subscriptions=SqliteSubscriptions(db), stats=SqliteStats(db),
+                        flood=FloodGuard(limit=1000))
+        chat = CoreChat(service)
+        await chat.send("/notifier")
+        before = await service.sessions.get(service.key(chat.actor))
+        yes = chat.button("Oui")
+        other = sqlite3.connect(path)
+        other.execute("BEGIN EXCLUSIVE")  # another process holds the database
+        try:
+            await chat.click("Oui")
+            assert "incident technique" in chat.text
+        finally:
+            other.rollback()
+            other.close()
+        assert any("database unavailable" in r.getMessage() for r in caplog.records)
+        after = await service.sessions.get(service.key(chat.actor))
+        assert after == before  # nothing half-written
+        await chat.click_data(yes)  # the same button, once the database is free again
+        assert "Question 2" in chat.text
+
+
+async def test_full_disk_gives_a_clear_error(assistant: Assistant, tmp_path: Path,
+                                            caplog: pytest.LogCaptureFixture) -> None:
+    from bot.service import FloodGuard, Vigie
+    from bot.storage.database import Database
+    from bot.storage.stores import SqliteSessions, SqliteStats, SqliteSubscriptions
+    from tests.conftest import SECRET
+    from tests.corechat import CoreChat
+
+    async with Database(tmp_path / "vigie.db") as db:
+        service = Vigie(assistant, secret=SECRET, sessions=SqliteSessions(db),
+                        subscriptions=SqliteSubscriptions(db), stats=SqliteStats(db),
+                        flood=FloodGuard(limit=1000))
+        pages = (await db.fetchone("PRAGMA page_count"))[0]
+        await db.write(f"PRAGMA max_page_count = {pages}")  # the disk is now "full"
+        texts = []
+        for user in range(200):  # new members: new session rows, new pages needed
+            chat = CoreChat(service, user_id=10_000 + user)
+            await chat.send("/notifier")
+            texts.append(chat.text)
+        assert any("incident technique" in text for text in texts)
+        assert any("database unavailable" in r.getMessage() for r in caplog.records)

@@ -88,8 +88,9 @@ class DatabaseError(Exception):
 
 
 class Database:
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
         self.path = str(path)
+        self.busy_timeout_ms = busy_timeout_ms
         self._conn: aiosqlite.Connection | None = None
 
     @property
@@ -107,7 +108,7 @@ class Database:
                 raise DatabaseError(f"cannot create the folder {parent}: {exc.strerror}") from exc
         try:
             self._conn = await aiosqlite.connect(self.path, isolation_level=None)
-            await self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await self._conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
             await self._conn.execute("PRAGMA journal_mode = WAL")
             await self._conn.execute("PRAGMA synchronous = NORMAL")
             await self._conn.execute("PRAGMA foreign_keys = ON")
