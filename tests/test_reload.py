@@ -1,0 +1,75 @@
+"""Reloading content: /reload and SIGHUP; invalid content keeps the last good one."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import sys
+from pathlib import Path
+
+from bot.admin import AdminCommands
+from bot.content.loader import load_root
+from bot.service import Vigie
+from tests.corechat import CoreChat
+from tests.fakes.bot_api import DEFAULT_TOKEN, FakeBotApi
+from tests.fakes.conversation import Chat
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _copy_content(tmp_path: Path) -> Path:
+    root = tmp_path / "root"
+    shutil.copytree(ROOT / "content", root / "content")
+    shutil.copytree(ROOT / "intents", root / "intents")
+    return root
+
+
+async def test_reload_keeps_the_old_content_when_the_new_one_is_invalid(
+    service: Vigie, tmp_path: Path
+) -> None:
+    root = _copy_content(tmp_path)
+    admin = AdminCommands(service, reload=lambda: load_root(root))
+    service.admin_handler = admin.handle
+    chat = CoreChat(service, user_id=42)  # 42 is an admin in the service fixture
+    await chat.send("/reload")
+    assert "Contenu rechargé" in chat.text
+    answers = root / "content" / "answers" / "gdpr.yaml"
+    answers.write_text(answers.read_text(encoding="utf-8").replace("sources:", "sourcse:", 1),
+                       encoding="utf-8")
+    await chat.send("/reload")
+    assert "je garde l'ancien" in chat.text
+    assert "content/answers/gdpr.yaml:" in chat.text and "sourcse" in chat.text
+    member = CoreChat(service, user_id=7)
+    await member.send("un médecin seul doit-il désigner un DPO ?")
+    assert "Sources" in member.text  # still served by the last good content
+
+
+async def test_sighup_reloads_the_running_bot(tmp_path: Path) -> None:
+    root = _copy_content(tmp_path)
+    async with FakeBotApi() as api:
+        env = dict(os.environ, TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN,
+                   TELEGRAM_API_BASE_URL=api.base_url, VIGIE_DB=str(tmp_path / "v.db"),
+                   VIGIE_SECRET="k" * 32, VIGIE_CONTENT_DIR=str(root), PTB_TIMEDELTA="true")
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        try:
+            chat = Chat(api, 777, quiet=0.4, timeout=20)
+            replies = await chat.send("/start")
+            assert "Médecins Connectés" in replies[0].text
+            association = root / "content" / "association.yaml"
+            association.write_text(association.read_text(encoding="utf-8").replace(
+                "Médecins Connectés", "Union Exemple"), encoding="utf-8")
+            bot.send_signal(signal.SIGHUP)
+            await asyncio.sleep(2.0)
+            replies = await chat.send("/start")
+            assert "Union Exemple" in replies[0].text
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(bot.wait(), 10)
+            except TimeoutError:
+                bot.kill()
+                await bot.wait()
