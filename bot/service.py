@@ -169,7 +169,7 @@ class Vigie:
                     await deliver(replies)
                 return replies
         finally:
-            if not lock.locked() and not lock._waiters:  # type: ignore[attr-defined]
+            if not lock.locked() and not lock._waiters:
                 self._locks.pop(key, None)
 
     async def _handle(self, actor: Actor, event: Event, key: str) -> list[Reply]:

@@ -169,7 +169,9 @@ class Assistant:
             match.topic, match.decision, match.score, match.example, answer_lang
         )
         effects: list[object] = [CountTopic(match.topic, match.decision)]
-        if match.decision == "answer" and match.topic in content.answers:
+        if match.decision == "answer" and match.topic is not None and (
+            match.topic in content.answers
+        ):
             reply = render.answer(content, match.topic, answer_lang)
         elif match.decision == "clarify" and match.topic is not None:
             reply = render.clarify(content, match.topic, match.alternatives, answer_lang)

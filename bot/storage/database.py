@@ -169,7 +169,7 @@ class Database:
 
     async def fetchall(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
         cursor = await self.conn.execute(sql, params)
-        return list(await cursor.fetchall())
+        return [tuple(row) for row in await cursor.fetchall()]
 
     async def fetchone(
         self, sql: str, params: tuple[object, ...] = ()

@@ -191,9 +191,9 @@ async def _purge_loop(service: Vigie) -> None:
 
 
 async def _resume_broadcasts(
-    app: Application,
+    app: Application,  # type: ignore[type-arg]
     service: Vigie,
-    db: Database,  # type: ignore[type-arg]
+    db: Database,
     settings: Settings,
 ) -> None:
     try:

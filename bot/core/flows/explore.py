@@ -26,7 +26,7 @@ class Path:
 
 def paths(flow: Flow) -> Iterator[Path]:
     """Every answer path from the start to a terminal node (dates: one sample value)."""
-    stack = [(engine.start(flow), (flow.start,))]
+    stack: list[tuple[engine.FlowState, tuple[str, ...]]] = [(engine.start(flow), (flow.start,))]
     produced = 0
     while stack:
         state, trail = stack.pop()
