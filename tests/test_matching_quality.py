@@ -1,0 +1,85 @@
+"""Matching quality: thresholds a little below the measured figures (docs/matching.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.cli import main
+from bot.core.content import Content
+from bot.core.matcher import Matcher
+from bot.evaluation import Item, cross_validate, evaluate
+
+EVAL = Path(__file__).resolve().parent / "eval" / "questions.yaml"
+
+
+def test_eval_set_meets_the_floor(matcher: Matcher) -> None:
+    raw = yaml.safe_load(EVAL.read_text(encoding="utf-8"))
+    assert len(raw) >= 300
+    assert sum(1 for i in raw if i["topic"] is None) >= 40
+    assert sum(1 for i in raw if i.get("tag") == "confusable") >= 25
+    report = evaluate(matcher, [Item(i["q"], i["topic"]) for i in raw])
+    assert report.top1 >= 0.88, report.text()
+    assert report.top3 >= 0.97, report.text()
+    assert report.oos_rejection >= 0.88, report.text()
+    assert report.wrong_answer_rate <= 0.02, report.text()
+
+
+def test_cross_validation_meets_the_floor(content: Content) -> None:
+    report = cross_validate(content.intents, folds=5)
+    assert report.top1 >= 0.36
+    assert report.top3 >= 0.72
+    assert report.oos_rejection >= 0.88
+    assert report.wrong_answer_rate <= 0.03
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("Rançongiciel !!! tous nos PC sont bloqués", "breach.ransomware"),
+    ("rancongicel sur les ordis du cabinet", "breach.ransomware"),
+    ("mdp de la box jamais changé", "security.box_internet"),
+    ("Do I need a DPO?", "gdpr.dpo"),
+    ("combien de temps garder un dossier médical ?", "gdpr.retention"),
+    ("bonjour", "smalltalk.greeting"),
+    ("merci !!", "smalltalk.thanks"),
+])
+def test_typical_questions(matcher: Matcher, question: str, topic: str) -> None:
+    match = matcher.match(question)
+    assert match.topic == topic or topic in [c.topic for c in match.alternatives]
+
+
+def test_ask_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "faut-il un DPO pour un cabinet de 2 médecins ?", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"topic", "decision", "score", "alternatives", "lang"}
+    assert data["decision"] in {"answer", "clarify", "fallback"}
+    assert 0 <= data["score"] <= 100 and data["lang"] in {"fr", "en"}
+    assert all(set(a) == {"topic", "score"} for a in data["alternatives"])
+    assert main(["ask", "recette de la tarte tatin", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["topic"] is None and data["decision"] == "fallback"
+
+
+def test_eval_json_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    file = tmp_path / "q.yaml"
+    file.write_text('- {q: "faut-il chiffrer les sauvegardes ?", topic: security.backups}\n'
+                    '- {q: "prix du gazole", topic: null}\n', encoding="utf-8")
+    assert main(["eval", str(file), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"n", "top1", "top3", "oos_rejection", "wrong_answer_rate"}
+    assert data["n"] == 2
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- {q: x, topic: no.such_topic}\n", encoding="utf-8")
+    assert main(["eval", str(bad)]) == 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_matching_never_raises(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.decision in {"answer", "clarify", "fallback"}
+    assert 0.0 <= match.score <= 100.0 + 1e-9
