@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from bot.content.errors import Problem
-from bot.content.yamlsource import YamlDocument, read_yaml
+from bot.content.yamlsource import YamlDocument, read_yaml, schema_problems
 from bot.core.flows import explore
 from bot.core.flows.conditions import OPERATORS, evaluate, values_used
 from bot.core.flows.decide import matching_verdicts
@@ -187,8 +187,14 @@ def build_flow(spec: FlowFile) -> Flow:
 
 
 def load_flows(
-    folder: Path, display: Callable[[Path], str], digest: Any = None
+    folder: Path,
+    display: Callable[[Path], str],
+    digest: Any = None,
+    *,
+    declared: set[str] | None = None,
 ) -> tuple[dict[str, Flow], list[Problem]]:
+    """Valid flows by id, and the problems; `declared` receives every flow id
+    the files declare, valid or not (the file name when it cannot be read)."""
     flows: dict[str, Flow] = {}
     problems: list[Problem] = []
     if not folder.is_dir():
@@ -198,15 +204,16 @@ def load_flows(
             digest.update(path.read_bytes())
         doc, found = read_yaml(path, display(path))
         problems += found
+        if declared is not None:
+            header = doc.data.get("flow") if doc and isinstance(doc.data, dict) else None
+            flow_id = header.get("id") if isinstance(header, dict) else None
+            declared.add(flow_id if isinstance(flow_id, str) else path.stem)
         if doc is None:
             continue
         try:
             spec = FlowFile.model_validate(doc.data)
         except ValidationError as exc:
-            for error in exc.errors():
-                loc = tuple(p for p in error["loc"] if p != "[key]")
-                where = "/".join(str(p) for p in loc)
-                problems.append(doc.problem(loc, f"{where} : {error['msg']}"))
+            problems += schema_problems(doc, exc, FlowFile)
             continue
         structural = lint_flow_spec(spec, doc)
         problems += structural
@@ -242,6 +249,8 @@ def _condition_problems(
                 f"opérateur inconnu {sorted(unknown)} (attendu : {', '.join(sorted(OPERATORS))})",
             )
         )
+    if not cond.keys() & {"fact", "all", "any", "not", "ref"}:
+        problems.append(doc.problem(loc, "condition sans « fact » (ex. {fact: scale, is: few})"))
     for key in ("all", "any"):
         if key in cond:
             items = cond[key]
@@ -257,22 +266,74 @@ def _condition_problems(
     if "fact" in cond:
         fact = spec.facts.get(str(cond["fact"]))
         if fact is None:
-            problems.append(doc.problem(loc, f"fait inconnu « {cond['fact']} »"))
+            problems.append(
+                doc.problem(
+                    loc,
+                    f"fait inconnu « {cond['fact']} » (faits : {', '.join(spec.facts) or 'aucun'})",
+                )
+            )
         elif not any(k in cond for k in ("is", "in", "not_in")):
             problems.append(doc.problem(loc, "« fact » sans « is », « in » ou « not_in »"))
         else:
-            for fid, value in values_used(
-                {k: cond[k] for k in ("fact", "is", "in", "not_in") if k in cond}
-            ):
-                if value not in fact.values:
-                    problems.append(
-                        doc.problem(
-                            loc,
-                            f"valeur « {value} » inconnue pour le fait "
-                            f"« {fid} » (valeurs : {', '.join(fact.values)})",
-                        )
+            raw = [cond.get("is")] + [
+                v for k in ("in", "not_in") if isinstance(cond.get(k), list) for v in cond[k]
+            ]
+            if any(isinstance(v, bool) for v in raw):
+                problems.append(
+                    doc.problem(
+                        loc,
+                        "yes/no/on/off sans guillemets sont lus comme vrai/faux : mettez "
+                        'les valeurs entre guillemets (ex. is: "no")',
                     )
+                )
+            elif any(not isinstance(cond[k], list) for k in ("in", "not_in") if k in cond):
+                problems.append(doc.problem(loc, "« in » et « not_in » attendent une liste [a, b]"))
+            else:
+                for fid, value in values_used(
+                    {k: cond[k] for k in ("fact", "is", "in", "not_in") if k in cond}
+                ):
+                    if value not in fact.values:
+                        problems.append(
+                            doc.problem(
+                                loc,
+                                f"valeur « {value} » inconnue pour le fait "
+                                f"« {fid} » (valeurs : {', '.join(fact.values)})",
+                            )
+                        )
     return problems
+
+
+def _refs(cond: Any) -> list[str]:
+    """The definitions a condition refers to, directly."""
+    if isinstance(cond, list):
+        return [r for child in cond for r in _refs(child)]
+    if not isinstance(cond, Mapping):
+        return []
+    found = [str(cond["ref"])] if "ref" in cond else []
+    return found + [r for key in ("all", "any", "not") if key in cond for r in _refs(cond[key])]
+
+
+def _definition_loop(definitions: Mapping[str, Any]) -> list[str] | None:
+    """A cycle of definitions referring to each other, or None."""
+    done: set[str] = set()
+
+    def visit(name: str, trail: list[str]) -> list[str] | None:
+        if name in trail:
+            return [*trail[trail.index(name) :], name]
+        if name in done or name not in definitions:
+            return None
+        for ref in _refs(definitions[name]):
+            found = visit(ref, [*trail, name])
+            if found:
+                return found
+        done.add(name)
+        return None
+
+    for name in definitions:
+        found = visit(name, [])
+        if found:
+            return found
+    return None
 
 
 def lint_flow_spec(spec: FlowFile, doc: YamlDocument) -> list[Problem]:
@@ -284,6 +345,15 @@ def lint_flow_spec(spec: FlowFile, doc: YamlDocument) -> list[Problem]:
         )
     for name, cond in spec.definitions.items():
         problems += _condition_problems(cond, ("definitions", name), spec, doc)
+    loop = _definition_loop(spec.definitions)
+    if loop:
+        problems.append(
+            doc.problem(
+                ("definitions", loop[0]),
+                f"définitions circulaires : {' -> '.join(loop)} (une définition ne peut pas "
+                "dépendre d'elle-même)",
+            )
+        )
     for fid, fact in spec.facts.items():
         if fact.skip_value is not None and fact.skip_value not in fact.values:
             problems.append(
@@ -304,12 +374,13 @@ def lint_flow_spec(spec: FlowFile, doc: YamlDocument) -> list[Problem]:
                 problems.append(doc.problem(loc, f"la question « {nid} » n'a pas de texte"))
         fact = spec.facts.get(node.fact or "")
         if fact is not None:
+            values = f"(valeurs : {', '.join(fact.values)})"
             for i, value in enumerate(node.choices or []):
                 if value not in fact.values:
                     problems.append(
                         doc.problem(
                             (*loc, "choices", i),
-                            f"valeur « {value} » inconnue pour « {node.fact} »",
+                            f"valeur « {value} » inconnue pour « {node.fact} » {values}",
                         )
                     )
             for value in node.routes:
@@ -317,14 +388,24 @@ def lint_flow_spec(spec: FlowFile, doc: YamlDocument) -> list[Problem]:
                     problems.append(
                         doc.problem(
                             (*loc, "routes", value),
-                            f"valeur « {value} » inconnue pour « {node.fact} »",
+                            f"valeur « {value} » inconnue pour « {node.fact} » {values}",
                         )
                     )
         for value, target in node.routes.items():
             if target not in spec.nodes:
-                problems.append(doc.problem((*loc, "routes", value), f"nœud inconnu « {target} »"))
+                problems.append(
+                    doc.problem(
+                        (*loc, "routes", value),
+                        f"nœud inconnu « {target} » (nœuds : {', '.join(spec.nodes)})",
+                    )
+                )
         if node.next is not None and node.next not in spec.nodes:
-            problems.append(doc.problem((*loc, "next"), f"nœud inconnu « {node.next} »"))
+            problems.append(
+                doc.problem(
+                    (*loc, "next"),
+                    f"nœud inconnu « {node.next} » (nœuds : {', '.join(spec.nodes)})",
+                )
+            )
         if node.type not in TERMINAL and node.next is None and position + 1 >= len(ids):
             problems.append(
                 doc.problem(
@@ -360,7 +441,19 @@ def lint_flow_spec(spec: FlowFile, doc: YamlDocument) -> list[Problem]:
         )
     cycle = explore.find_cycle(flow)
     if cycle:
-        problems.append(doc.problem(("nodes", cycle[0]), f"boucle : {' -> '.join(cycle)}"))
+        # Point at the edge that closes the loop: the last node's next or route.
+        last, back = cycle[-2], cycle[-1]
+        routes = [v for v, target in spec.nodes[last].routes.items() if target == back]
+        edge: tuple[str | int, ...] = (
+            ("nodes", last, "routes", routes[0]) if routes else ("nodes", last, "next")
+        )
+        problems.append(
+            doc.problem(
+                edge,
+                f"boucle : {' -> '.join(cycle)} ; un parcours doit toujours avancer "
+                "vers un verdict ou un score",
+            )
+        )
     has_verdict_node = any(n.type == "verdict" for n in flow.nodes.values())
     if has_verdict_node and not flow.verdicts:
         problems.append(doc.problem(("flow",), "un nœud « verdict » exige une liste « verdicts »"))
@@ -373,6 +466,7 @@ def lint_paths(flow: Flow, doc: YamlDocument) -> list[Problem]:
     reported: set[str] = set()
     if not flow.verdicts and not flow.invariants:
         return problems  # a score flow: its structure is all there is to check
+    index = {v.id: i for i, v in enumerate(flow.verdicts)}
     for path in explore.paths(flow):
         terminal = flow.nodes[path.terminal]
         if terminal.type != "verdict":
@@ -383,9 +477,30 @@ def lint_paths(flow: Flow, doc: YamlDocument) -> list[Problem]:
             if key not in reported:
                 reported.add(key)
                 combo = ", ".join(f"{k}={v}" for k, v in path.answers.items() if k != "aware_at")
-                what = "aucun verdict" if not found else f"{len(found)} verdicts ({key})"
-                problems.append(doc.problem(("verdicts",), f"{what} pour les réponses {combo}"))
-        for if_name, then_name in flow.invariants:
+                if not found:
+                    problems.append(
+                        doc.problem(
+                            ("verdicts",),
+                            f"aucun verdict pour les réponses {combo} : chaque combinaison "
+                            "de réponses doit mener à un seul verdict (ajoutez un verdict "
+                            "ou élargissez une condition « when »)",
+                        )
+                    )
+                else:
+                    where = [("verdicts", index[v.id], "when") for v in found]
+                    others = ", ".join(
+                        f"« {v.id} » (ligne {doc.line_of(at)[0]})"
+                        for v, at in zip(found[1:], where[1:], strict=True)
+                    )
+                    problems.append(
+                        doc.problem(
+                            where[0],
+                            f"les verdicts « {found[0].id} » et {others} valent tous pour "
+                            f"les réponses {combo} : leurs conditions « when » doivent "
+                            "s'exclure",
+                        )
+                    )
+        for position, (if_name, then_name) in enumerate(flow.invariants):
             holds_if = evaluate(flow.definitions[if_name], path.answers, flow.definitions)
             if holds_if and not evaluate(
                 flow.definitions[then_name], path.answers, flow.definitions
@@ -393,9 +508,15 @@ def lint_paths(flow: Flow, doc: YamlDocument) -> list[Problem]:
                 key = f"inv:{if_name}:{then_name}"
                 if key not in reported:
                     reported.add(key)
+                    combo = ", ".join(
+                        f"{k}={v}" for k, v in path.answers.items() if k != "aware_at"
+                    )
                     problems.append(
                         doc.problem(
-                            ("invariants",), f"{if_name} sans {then_name} pour {path.answers}"
+                            ("invariants", position),
+                            f"invariant non respecté : {if_name} vrai mais {then_name} faux "
+                            f"pour les réponses {combo} (attendu : {if_name} implique "
+                            f"{then_name})",
                         )
                     )
     return problems

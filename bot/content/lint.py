@@ -8,7 +8,8 @@ phrasing teaches the matcher two different answers.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import difflib
+from collections.abc import Callable, Mapping, Set
 
 from rapidfuzz import fuzz, process
 
@@ -16,7 +17,7 @@ from bot.content.errors import Problem
 from bot.content.yamlsource import YamlDocument
 from bot.core.content import SMALLTALK_PREFIX, Answer, Intent
 from bot.core.flows.model import Flow
-from bot.core.text import normalise
+from bot.core.text import fold, normalise
 
 MIN_EXAMPLES = {"fr": 15, "en": 6}
 NEAR_DUPLICATE = 95.0
@@ -33,27 +34,44 @@ def lint_content(
     catalogue_path: str,
     review_max_age_days: int,
     today: dt.date,
+    catalogue_lines: Mapping[str, int] | None = None,
+    declared_intents: Set[str] | None = frozenset(),
+    declared_answers: Set[str] | None = frozenset(),
+    declared_flows: Set[str] | None = frozenset(),
 ) -> list[Problem]:
+    """Cross-file checks.
+
+    `declared_*` are the ids that files declare even when they failed
+    validation (their own errors are already reported); None means a file
+    could not be read at all, so nothing may be called missing from that kind.
+    """
     problems: list[Problem] = []
+    has_intent = _known(intents, declared_intents)
+    has_answer = _known(answers, declared_answers)
+    has_flow = _known(flows, declared_flows)
     for topic in catalogue_ids:
-        if topic not in intents:
-            problems.append(
-                Problem(
-                    catalogue_path, 1, 1, f"le sujet « {topic} » n'a pas d'intention dans intents/"
-                )
-            )
-        if topic not in answers:
+        line = (catalogue_lines or {}).get(topic, 1)
+        if not has_intent(topic):
             problems.append(
                 Problem(
                     catalogue_path,
+                    line,
                     1,
+                    f"le sujet « {topic} » n'a pas d'intention dans intents/",
+                )
+            )
+        if not has_answer(topic):
+            problems.append(
+                Problem(
+                    catalogue_path,
+                    line,
                     1,
                     f"le sujet « {topic} » n'a pas de réponse dans content/answers/",
                 )
             )
     for topic, intent in intents.items():
         doc = intent_docs[topic]
-        if topic not in answers:
+        if not has_answer(topic):
             problems.append(
                 doc.problem(
                     ("intents", topic),
@@ -71,10 +89,10 @@ def lint_content(
                             f"{count} formulations en {lang} pour « {topic} » (au moins {minimum})",
                         )
                     )
-    known = set(answers) | set(intents)
+    known = sorted(set(answers) | set(intents))
     for topic, answer in answers.items():
         doc = answer_docs[topic]
-        if topic not in intents:
+        if not has_intent(topic):
             problems.append(
                 doc.problem(
                     ("answers", topic),
@@ -83,11 +101,13 @@ def lint_content(
                 )
             )
         for i, related in enumerate(answer.related):
-            if related not in known:
+            if not (has_intent(related) or has_answer(related)):
+                close = difflib.get_close_matches(related, known, n=1)
                 problems.append(
                     doc.problem(
                         ("answers", topic, "related", i),
-                        f"bouton vers un sujet inconnu « {related} »",
+                        f"bouton vers un sujet inconnu « {related} »"
+                        + (f" : vouliez-vous dire « {close[0]} » ?" if close else ""),
                     )
                 )
             elif related == topic:
@@ -96,12 +116,12 @@ def lint_content(
                         ("answers", topic, "related", i), "un sujet ne peut pas renvoyer à lui-même"
                     )
                 )
-        if answer.flow is not None and answer.flow not in flows:
+        if answer.flow is not None and not has_flow(answer.flow):
             problems.append(
                 doc.problem(
                     ("answers", topic, "flow"),
                     f"parcours inconnu « {answer.flow} » (connus : "
-                    f"{', '.join(sorted(flows)) or 'aucun'})",
+                    f"{', '.join(sorted(set(flows) | set(declared_flows or ()))) or 'aucun'})",
                 )
             )
         if not topic.startswith(SMALLTALK_PREFIX):
@@ -119,19 +139,32 @@ def lint_content(
     return problems
 
 
+def _known(loaded: Mapping[str, object], declared: Set[str] | None) -> Callable[[str], bool]:
+    if declared is None:
+        return lambda _: True  # a file could not be read: its ids are unknown
+    return lambda topic: topic in loaded or topic in declared
+
+
 def _collisions(intents: Mapping[str, Intent], docs: Mapping[str, YamlDocument]) -> list[Problem]:
     """Phrasings that are the same, or nearly, in two different intents."""
-    entries = [
+    every = [
         (topic, lang, i, phrase, normalise(phrase))
         for topic, intent in intents.items()
         for lang, phrases in intent.examples.items()
         for i, phrase in enumerate(phrases)
     ]
-    entries = [e for e in entries if len(e[4]) >= 8]
-    if not entries:
-        return []
-    norms = [e[4] for e in entries]
     problems: list[Problem] = []
+    # Too short for a fuzzy score ("merci", "bonjour !"): compare them exactly.
+    first: dict[str, tuple[str, str, int, str, str]] = {}
+    for entry in (e for e in every if len(e[4]) < 8):
+        key = fold(entry[3])
+        seen = first.setdefault(key, entry)
+        if seen[0] != entry[0] and key:
+            problems.append(_collision(entry, (*seen[:4], entry[4]), docs))
+    entries = [e for e in every if len(e[4]) >= 8]
+    if not entries:
+        return problems
+    norms = [e[4] for e in entries]
     for a, norm in enumerate(norms):
         hits = process.extract(
             norm, norms, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE, limit=None

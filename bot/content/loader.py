@@ -8,11 +8,13 @@ errors only; warnings are returned by `check_content` alongside.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import string
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -20,7 +22,14 @@ from bot.content import schema
 from bot.content.errors import ContentError, Problem
 from bot.content.flows import load_flows
 from bot.content.lint import lint_content
-from bot.content.yamlsource import YamlDocument, read_yaml
+from bot.content.yamlsource import (
+    Location,
+    YamlDocument,
+    parse_yaml,
+    read_text,
+    read_yaml,
+    schema_problems,
+)
 from bot.core.content import (
     AlertCategory,
     AlertTemplate,
@@ -74,51 +83,32 @@ class _Collector:
         try:
             return model.model_validate(doc.data)
         except ValidationError as exc:
-            for error in exc.errors():
-                location = tuple(p for p in error["loc"] if p != "[key]")
-                self.problems.append(doc.problem(location, _explain(error, location, doc)))
+            self.problems.extend(schema_problems(doc, exc, model))
             return None
-
-
-def _explain(error: Any, location: tuple[str | int, ...], doc: YamlDocument) -> str:
-    kind = error["type"]
-    where = "/".join(str(p) for p in location) or "racine"
-    if kind == "extra_forbidden":
-        return f"clé inconnue « {location[-1]} » dans {where} (vérifiez l'orthographe)"
-    if kind == "missing":
-        return f"champ « {location[-1]} » manquant dans {where}"
-    if kind in {"string_type", "str_type"}:
-        if location in doc.unquoted:
-            return f'{where} : texte attendu ; mettez le texte entre guillemets (ex. "non")'
-        return f"{where} : texte attendu"
-    if kind == "string_pattern_mismatch":
-        return f"{where} : identifiant « {error.get('input')} » invalide (ex. breach.deadline)"
-    if kind == "string_too_long":
-        return f"{where} : texte trop long ({error['ctx']['max_length']} caractères au plus)"
-    if kind.startswith("date"):
-        return f"{where} : date attendue au format AAAA-MM-JJ"
-    if kind in {"dict_type", "model_type"}:
-        return f"{where} : une liste de clés « nom: valeur » est attendue ici"
-    if kind == "list_type":
-        return f"{where} : une liste (lignes commençant par « - ») est attendue ici"
-    return f"{where} : {error['msg']}"
 
 
 def _yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("."))
 
 
-def _fill(template: str, values: dict[str, str]) -> tuple[str, list[str]]:
-    """Fill `{placeholders}`; return the text and the unknown placeholder names."""
-    unknown: list[str] = []
+def _fill(template: str, values: dict[str, str]) -> tuple[str, str | None]:
+    """Fill `{placeholders}`; return the text and what is wrong with them, if anything."""
+    expected = ", ".join("{" + k + "}" for k in sorted(values))
     try:
         names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
-    except ValueError as exc:
-        return template, [f"accolade mal formée ({exc}) ; écrivez {{{{ ou }}}} pour une accolade"]
-    unknown = [n for n in names if n not in values]
+    except ValueError:
+        return template, (
+            "accolade « { » ou « } » seule : écrivez {{ ou }} pour afficher une accolade "
+            f"(variables : {expected})"
+        )
+    unknown = [name or "{}" for name in names if name not in values]
     if unknown:
-        return template, unknown
-    return template.format(**values), []
+        return template, f"variable inconnue {', '.join(unknown)} (attendu : {expected})"
+    try:
+        return template.format(**values), None
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        # `{contact_email:x}` or `{contact_email!x}`: a format Python cannot apply.
+        return template, f"variable mal écrite : rien après le nom entre accolades ({expected})"
 
 
 def load_association(collector: _Collector, folder: Path) -> Association | None:
@@ -152,14 +142,44 @@ def _load_each(
     files: list[Path],
     model: type[M],
     take: Callable[[YamlDocument, M], None],
-) -> None:
+    section: str,
+) -> set[str] | None:
+    """Load every file; return the topic ids they declare, valid or not.
+
+    None when a file is unreadable: its topics are unknown, so the cross-file
+    checks must not call them missing.
+    """
+    declared: set[str] | None = set()
     for path in files:
         doc = collector.read(path)
+        topics = doc.data.get(section) if doc and isinstance(doc.data, dict) else None
+        if declared is not None and isinstance(topics, dict):
+            declared |= {str(t) for t in topics}
+        else:
+            declared = None
         if doc is None:
             continue
         spec = collector.validate(doc, model)
         if spec is not None:
             take(doc, spec)
+    return declared
+
+
+def _has_unknown(text: str, values: dict[str, str]) -> bool:
+    return _fill(text, values)[1] is not None
+
+
+def _has_html_error(text: str, message: str) -> bool:
+    return message in html_errors(text)
+
+
+def _text_line(text: str, found: Callable[[str], bool]) -> int:
+    """0-based index of the first line of `text` where `found(text up to it)` holds."""
+    lines = text.split("\n")
+    for index in range(len(lines)):
+        if found("\n".join(lines[: index + 1])):
+            return index
+    return 0
 
 
 def load_root(root: Path, *, today: dt.date | None = None) -> tuple[Content | None, list[Problem]]:
@@ -184,10 +204,12 @@ def load_root(root: Path, *, today: dt.date | None = None) -> tuple[Content | No
     def take_intents(doc: YamlDocument, spec: schema.IntentFile) -> None:
         for topic, item in spec.intents.items():
             if topic in intents:
+                first = intent_docs[topic]
                 collector.problems.append(
                     doc.problem(
                         ("intents", topic),
-                        f"intention « {topic} » déjà définie dans {intent_docs[topic].path}",
+                        f"intention « {topic} » déjà définie dans {first.path}:"
+                        f"{first.line_of(('intents', topic))[0]} : gardez-en une seule",
                     )
                 )
                 continue
@@ -196,7 +218,9 @@ def load_root(root: Path, *, today: dt.date | None = None) -> tuple[Content | No
             )
             intent_docs[topic] = doc
 
-    _load_each(collector, _yaml_files(root / "intents"), schema.IntentFile, take_intents)
+    declared_intents = _load_each(
+        collector, _yaml_files(root / "intents"), schema.IntentFile, take_intents, "intents"
+    )
 
     answers: dict[str, Answer] = {}
     answer_docs: dict[str, YamlDocument] = {}
@@ -204,10 +228,12 @@ def load_root(root: Path, *, today: dt.date | None = None) -> tuple[Content | No
     def take_answers(doc: YamlDocument, spec: schema.AnswerFile) -> None:
         for topic, item in spec.answers.items():
             if topic in answers:
+                first = answer_docs[topic]
                 collector.problems.append(
                     doc.problem(
                         ("answers", topic),
-                        f"réponse « {topic} » déjà définie dans {answer_docs[topic].path}",
+                        f"réponse « {topic} » déjà définie dans {first.path}:"
+                        f"{first.line_of(('answers', topic))[0]} : gardez-en une seule",
                     )
                 )
                 continue
@@ -217,19 +243,17 @@ def load_root(root: Path, *, today: dt.date | None = None) -> tuple[Content | No
                 values = association.placeholders(lang) if association else {}
                 rendered: dict[str, str] = {}
                 for key in ("title", "text", "sources"):
-                    filled, unknown = _fill(getattr(block, key), values)
-                    if unknown and association:
-                        collector.problems.append(
-                            doc.problem(
-                                ("answers", topic, lang, key),
-                                f"variable inconnue {', '.join(unknown)} (attendu : "
-                                f"{', '.join('{' + k + '}' for k in sorted(values))})",
-                            )
-                        )
+                    location: Location = ("answers", topic, lang, key)
+                    template = getattr(block, key)
+                    filled, wrong = _fill(template, values)
+                    if wrong and association:
+                        at = _text_line(template, partial(_has_unknown, values=values))
+                        collector.problems.append(doc.text_problem(location, at, wrong))
                     rendered[key] = filled
                 for message in html_errors(rendered["text"]):
+                    at = _text_line(rendered["text"], partial(_has_html_error, message=message))
                     collector.problems.append(
-                        doc.problem(("answers", topic, lang, "text"), f"HTML : {message}")
+                        doc.text_problem(("answers", topic, lang, "text"), at, f"HTML : {message}")
                     )
                 length = visible_length(rendered["text"])
                 if length > MAX_ANSWER_CHARS:
@@ -248,28 +272,27 @@ def load_root(root: Path, *, today: dt.date | None = None) -> tuple[Content | No
             )
             answer_docs[topic] = doc
 
-    _load_each(collector, _yaml_files(folder / "answers"), schema.AnswerFile, take_answers)
+    declared_answers = _load_each(
+        collector, _yaml_files(folder / "answers"), schema.AnswerFile, take_answers, "answers"
+    )
 
     ui: dict[str, dict[str, str]] = {}
     ui_doc = collector.read(folder / "ui.yaml")
     ui_spec = collector.validate(ui_doc, schema.UiFile) if ui_doc else None
-    if ui_doc and ui_spec:
+    if ui_spec:
         ui = {key: {"fr": texts.fr, "en": texts.en} for key, texts in ui_spec.ui.items()}
-        for key in sorted(REQUIRED_UI_KEYS - ui.keys()):
-            collector.problems.append(
-                ui_doc.problem(("ui",), f"texte d'interface « {key} » manquant (fr et en)")
-            )
 
-    flows, flow_problems = load_flows(folder / "flows", collector.display, collector.digest)
+    declared_flows: set[str] = set()
+    flows, flow_problems = load_flows(
+        folder / "flows", collector.display, collector.digest, declared=declared_flows
+    )
     collector.problems.extend(flow_problems)
-    templates = _load_alert_templates(collector, folder / "alerts")
+    if ui_doc and ui_spec:
+        _check_ui_keys(collector, ui_doc, ui, answers, declared_flows)
+    templates = _load_alert_templates(collector, folder / "alerts", association)
 
     catalogue_doc = collector.read(folder / "reference" / "catalogue.yaml")
-    catalogue_ids = (
-        [t.get("id") for t in (catalogue_doc.data or {}).get("topics", [])]
-        if (catalogue_doc and isinstance(catalogue_doc.data, dict))
-        else []
-    )
+    catalogue = _catalogue_topics(collector, catalogue_doc)
 
     collector.problems.extend(
         lint_content(
@@ -278,10 +301,14 @@ def load_root(root: Path, *, today: dt.date | None = None) -> tuple[Content | No
             answers=answers,
             answer_docs=answer_docs,
             flows=flows,
-            catalogue_ids=[c for c in catalogue_ids if isinstance(c, str)],
+            catalogue_ids=list(catalogue),
             catalogue_path=collector.display(folder / "reference" / "catalogue.yaml"),
             review_max_age_days=association.review_max_age_days if association else 365,
             today=today or dt.date.today(),
+            catalogue_lines=catalogue,
+            declared_intents=declared_intents,
+            declared_answers=declared_answers,
+            declared_flows=declared_flows,
         )
     )
     errors = [p for p in collector.problems if not p.warning]
@@ -299,15 +326,70 @@ def load_root(root: Path, *, today: dt.date | None = None) -> tuple[Content | No
     return content, sorted(collector.problems)
 
 
-def _load_alert_templates(collector: _Collector, folder: Path) -> dict[str, AlertTemplate]:
+def _check_ui_keys(
+    collector: _Collector,
+    doc: YamlDocument,
+    ui: dict[str, dict[str, str]],
+    answers: dict[str, Answer],
+    flows: set[str],
+) -> None:
+    """Every text the bot shows exists; a key it never shows is probably a typo."""
+    # An answer's flow button is labelled by `flow.start.<flow id>`.
+    wanted = REQUIRED_UI_KEYS | {f"flow.start.{a.flow}" for a in answers.values() if a.flow}
+    for key in sorted(wanted - ui.keys()):
+        collector.problems.append(
+            doc.problem(("ui",), f"texte d'interface « {key} » manquant (fr et en)")
+        )
+    known = wanted | {f"flow.start.{flow}" for flow in flows}
+    for key in sorted(ui.keys() - known):
+        close = difflib.get_close_matches(key, sorted(known - ui.keys()) or sorted(known), n=1)
+        collector.problems.append(
+            doc.problem(
+                ("ui", key),
+                f"texte d'interface « {key} » inconnu : Vigie ne l'affiche jamais"
+                + (f" (vouliez-vous dire « {close[0]} » ?)" if close else ""),
+                warning=True,
+            )
+        )
+
+
+def _catalogue_topics(collector: _Collector, doc: YamlDocument | None) -> dict[str, int]:
+    """Topic id -> line in `catalogue.yaml`; malformed entries are reported."""
+    topics: dict[str, int] = {}
+    if doc is None:
+        return topics
+    entries = doc.data.get("topics") if isinstance(doc.data, dict) else None
+    if not isinstance(entries, list):
+        collector.problems.append(
+            doc.problem(("topics",), "« topics: » doit être une liste de sujets (- id: ...)")
+        )
+        return topics
+    for i, entry in enumerate(entries):
+        topic = entry.get("id") if isinstance(entry, dict) else None
+        if not isinstance(topic, str):
+            collector.problems.append(
+                doc.problem(("topics", i), "sujet sans « id: » (attendu : - id: breach.deadline)")
+            )
+            continue
+        topics.setdefault(topic, doc.line_of(("topics", i))[0])
+    return topics
+
+
+def _load_alert_templates(
+    collector: _Collector, folder: Path, association: Association | None
+) -> dict[str, AlertTemplate]:
     """`content/alerts/*.md`: a YAML front matter (title, category) then the HTML text."""
     templates: dict[str, AlertTemplate] = {}
     if not folder.is_dir():
         return templates
     for path in sorted(folder.glob("*.md")):
         display = collector.display(path)
-        raw = path.read_text(encoding="utf-8")
+        raw, unreadable = read_text(path, display)
+        if raw is None:
+            collector.problems.extend([unreadable] if unreadable else [])
+            continue
         collector.digest.update(raw.encode())
+        raw = raw.removeprefix("\ufeff")  # a byte order mark, as Windows editors save
         head, sep, body = raw.removeprefix("---\n").partition("\n---\n")
         if not raw.startswith("---\n") or not sep:
             collector.problems.append(
@@ -319,17 +401,28 @@ def _load_alert_templates(collector: _Collector, folder: Path) -> dict[str, Aler
                 )
             )
             continue
-        from bot.content.yamlsource import parse_yaml
-
-        doc, problems = parse_yaml(head, display)
+        # The leading newline stands for the opening ---: lines match the file's.
+        doc, problems = parse_yaml("\n" + head, display)
         collector.problems.extend(problems)
         spec = collector.validate(doc, schema.AlertTemplateFile) if doc else None
-        if spec is None:
+        if doc is None or spec is None:
             continue
-        body_line = head.count("\n") + 3
-        for message in html_errors(body.strip()):
-            collector.problems.append(Problem(display, body_line, 1, f"HTML : {message}"))
-        templates[path.stem] = AlertTemplate(path.stem, spec.title, body.strip(), spec.category)
+        categories = [c.id for c in association.alert_categories] if association else []
+        if association and spec.category not in categories:
+            collector.problems.append(
+                doc.problem(
+                    ("category",),
+                    f"catégorie d'alerte inconnue « {spec.category} » (catégories de "
+                    f"content/association.yaml : {', '.join(categories)})",
+                )
+            )
+        text = body.strip()
+        # ---, the front matter, --- : the body starts on the next line.
+        first = head.count("\n") + 4 + body[: len(body) - len(body.lstrip())].count("\n")
+        for message in html_errors(text):
+            at = _text_line(text, partial(_has_html_error, message=message))
+            collector.problems.append(Problem(display, first + at, 1, f"HTML : {message}"))
+        templates[path.stem] = AlertTemplate(path.stem, spec.title, text, spec.category)
     return templates
 
 

@@ -8,15 +8,25 @@ the text in quotes" where a boolean appeared instead of text.
 
 from __future__ import annotations
 
+import difflib
+import re
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 from bot.content.errors import Problem
 
 Location = tuple[str | int, ...]
+
+# A document may reuse a block through aliases; past this many values it is
+# certainly an alias bomb, not content.
+MAX_VALUES = 500_000
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
 
 
 @dataclass
@@ -27,6 +37,9 @@ class YamlDocument:
     positions: dict[Location, tuple[int, int]] = field(default_factory=dict)
     # Locations of plain (unquoted) scalars that YAML typed as non-text.
     unquoted: set[Location] = field(default_factory=set)
+    # Literal block scalars (`text: |`): location -> 1-based line of the text's first line.
+    blocks: dict[Location, int] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
 
     def line_of(self, location: Location) -> tuple[int, int]:
         """The position of the deepest known prefix of `location`."""
@@ -40,9 +53,33 @@ class YamlDocument:
         line, column = self.line_of(location)
         return Problem(self.path, line, column, message, warning=warning)
 
+    def text_problem(
+        self, location: Location, text_line: int, message: str, *, warning: bool = False
+    ) -> Problem:
+        """A problem on line `text_line` (0-based) of the text at `location`.
+
+        Exact for literal blocks (`text: |`); otherwise the value's own line.
+        """
+        first = self.blocks.get(location)
+        if first is None:
+            return self.problem(location, message, warning=warning)
+        line = first + text_line
+        source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        column = len(source) - len(source.lstrip(" ")) + 1
+        return Problem(self.path, line, column, message, warning=warning)
+
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Invalid(Exception):
+    """A value YAML cannot build; reported at the node, like a syntax error."""
+
+    def __init__(self, node: yaml.Node, message: str):
+        super().__init__(message)
+        self.node = node
+        self.message = message
 
 
 class _Builder:
@@ -50,23 +87,50 @@ class _Builder:
         self.loader = loader
         self.doc = doc
         self.problems = problems
+        self.active: set[int] = set()  # collections being built: an alias back to one loops
+        self.built = 0
 
     def build(self, node: yaml.Node, location: Location) -> Any:
         self.doc.positions[location] = _mark(node)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, location)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(child, (*location, i)) for i, child in enumerate(node.value)]
-        value = self.loader.construct_object(node, deep=True)
+        self.built += 1
+        if self.built > MAX_VALUES:
+            raise _Invalid(node, f"document trop grand (plus de {MAX_VALUES} valeurs, alias ?)")
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            if id(node) in self.active:
+                raise _Invalid(
+                    node, "alias récursif : un bloc ne peut pas se contenir lui-même (*alias)"
+                )
+            self.active.add(id(node))
+            try:
+                if isinstance(node, yaml.MappingNode):
+                    return self._mapping(node, location)
+                return [self.build(child, (*location, i)) for i, child in enumerate(node.value)]
+            finally:
+                self.active.discard(id(node))
+        value = self._construct(node)
         if isinstance(node, yaml.ScalarNode) and node.style is None and not isinstance(value, str):
             self.doc.unquoted.add(location)
+        if isinstance(node, yaml.ScalarNode) and node.style == "|":
+            self.doc.blocks[location] = node.start_mark.line + 2
         return value
+
+    def _construct(self, node: yaml.Node) -> Any:
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.YAMLError:
+            raise
+        except Exception as exc:  # PyYAML's constructors raise anything on odd values
+            raise _Invalid(node, _bad_value(node)) from exc
 
     def _mapping(self, node: yaml.MappingNode, location: Location) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         first_line: dict[Any, int] = {}
         for key_node, value_node in node.value:
-            key = self.loader.construct_object(key_node, deep=True)
+            key = (
+                self._construct(key_node)
+                if isinstance(key_node, yaml.ScalarNode)
+                else key_node  # a list or mapping used as a key: never valid here
+            )
             if isinstance(key, bool) or key is None:
                 key = key_node.value  # `no:` / `yes:` / `~:` as keys mean the text
             if not isinstance(key, str | int):
@@ -96,24 +160,34 @@ class _Builder:
         return result
 
 
+def _bad_value(node: yaml.Node) -> str:
+    value = str(node.value)[:40]
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        return f"date impossible « {value} » : écrivez une date qui existe, au format AAAA-MM-JJ"
+    kind = node.tag.rsplit(":", 1)[-1]
+    return f"valeur « {value} » impossible pour le type « {kind} » : retirez « !!{kind} »"
+
+
 def parse_yaml(text: str, path: str) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse one YAML text; never raises, returns the problems instead."""
     problems: list[Problem] = []
     if not text.strip():
         return None, [Problem(path, 1, 1, "fichier vide : il doit contenir des données YAML")]
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        return None, [_unprintable(path, text, exc)]
     try:
         node = loader.get_single_node()
         if node is None:
             return None, [Problem(path, 1, 1, "fichier vide : il doit contenir des données YAML")]
-        doc = YamlDocument(path, None)
+        doc = YamlDocument(path, None, lines=_LINE_BREAK.split(text))
         doc.data = _Builder(loader, doc, problems).build(node, ())
+    except _Invalid as exc:
+        line, column = _mark(exc.node)
+        return None, [Problem(path, line, column, f"YAML invalide : {exc.message}")]
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = exc.problem or "syntaxe YAML invalide"
-        hint = _hint(what)
-        return None, [Problem(path, line, column, f"YAML invalide : {what}{hint}")]
+        return None, [_syntax_problem(path, text, exc)]
     except yaml.YAMLError as exc:
         return None, [Problem(path, 1, 1, f"YAML invalide : {exc}")]
     finally:
@@ -121,9 +195,70 @@ def parse_yaml(text: str, path: str) -> tuple[YamlDocument | None, list[Problem]
     return doc, problems
 
 
+def _unprintable(path: str, text: str, exc: yaml.reader.ReaderError) -> Problem:
+    before = _LINE_BREAK.split(text[: exc.position])
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or " ")
+    return Problem(
+        path,
+        len(before),
+        len(before[-1]) + 1,
+        f"caractère invisible interdit (U+{code:04X}) : supprimez-le "
+        "(souvent collé depuis un traitement de texte)",
+    )
+
+
+def _syntax_problem(path: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    what = exc.problem or "syntaxe YAML invalide"
+    if exc.context and "quoted scalar" in exc.context and exc.context_mark:
+        mark = exc.context_mark  # the quote that opened; the problem mark is the file's end
+        return Problem(
+            path,
+            mark.line + 1,
+            mark.column + 1,
+            "YAML invalide : guillemet jamais fermé (fermez le texte par le même guillemet)",
+        )
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    quoted = _quoted_before(text, mark) if mark else None
+    if quoted is not None and quoted.start_mark.line != quoted.end_mark.line:
+        return Problem(
+            path,
+            quoted.start_mark.line + 1,
+            quoted.start_mark.column + 1,
+            "YAML invalide : guillemet jamais fermé sur cette ligne (le texte continue "
+            "jusqu'au guillemet suivant ; fermez-le par le même guillemet)",
+        )
+    if quoted is not None and quoted.end_mark.line == mark.line:
+        return Problem(
+            path,
+            line,
+            column,
+            "YAML invalide : texte après un guillemet fermant ; dans un texte entre "
+            "apostrophes, doublez l'apostrophe ('') ou mettez le texte entre guillemets \"…\"",
+        )
+    return Problem(path, line, column, f"YAML invalide : {what}{_hint(what)}")
+
+
+def _quoted_before(text: str, mark: yaml.Mark) -> yaml.ScalarToken | None:
+    """The last token before `mark`, if it is a quoted scalar."""
+    last: yaml.Token | None = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.index >= mark.index:
+                break
+            last = token
+    except yaml.YAMLError:
+        pass
+    if isinstance(last, yaml.ScalarToken) and last.style in {'"', "'"}:
+        return last
+    return None
+
+
 def _hint(problem: str) -> str:
-    if "tab" in problem:
+    if "'\\t'" in problem or "\t" in problem:
         return " (indentez avec des espaces, pas des tabulations)"
+    if "tag:yaml.org,2002:merge" in problem:
+        return " (« <<: » n'est pas accepté : recopiez les clés)"
     if "mapping values are not allowed" in problem:
         return " (un « : » dans un texte : mettez le texte entre guillemets)"
     if "expected <block end>" in problem or "indentation" in problem:
@@ -131,13 +266,142 @@ def _hint(problem: str) -> str:
     return ""
 
 
-def read_yaml(path: Path, display: str) -> tuple[YamlDocument | None, list[Problem]]:
+def read_text(path: Path, display: str) -> tuple[str | None, Problem | None]:
+    """A file's text (newlines normalised, like `Path.read_text`), or why it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [
-            Problem(display, 1, 1, f"fichier illisible : encodez-le en UTF-8 ({exc.reason})")
-        ]
+        data = path.read_bytes()
     except OSError as exc:
-        return None, [Problem(display, 1, 1, f"fichier illisible : {exc.strerror}")]
+        return None, Problem(display, 1, 1, f"fichier illisible : {exc.strerror}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        return None, Problem(
+            display,
+            data.count(b"\n", 0, exc.start) + 1,
+            len(data[start : exc.start].decode("utf-8", "replace")) + 1,
+            f"fichier illisible : octet 0x{data[exc.start]:02X} invalide en UTF-8 (accent "
+            "enregistré dans un autre encodage ?) ; enregistrez le fichier en UTF-8",
+        )
+    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+
+
+def read_yaml(path: Path, display: str) -> tuple[YamlDocument | None, list[Problem]]:
+    text, problem = read_text(path, display)
+    if text is None:
+        return None, [problem] if problem else []
     return parse_yaml(text, display)
+
+
+# ------------------------------------------------------------ schema errors
+
+
+def schema_problems(
+    doc: YamlDocument, exc: ValidationError, model: type[BaseModel]
+) -> list[Problem]:
+    """Pydantic's errors, in French, at the line of the faulty value."""
+    problems = []
+    for error in exc.errors():
+        location = tuple(p for p in error["loc"] if p != "[key]")
+        problems.append(doc.problem(location, explain(error, location, doc, model)))
+    return problems
+
+
+def explain(error: Any, location: Location, doc: YamlDocument, model: type[BaseModel]) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    value = error.get("input")
+    where = "/".join(str(p) for p in location) or "racine"
+    parent = "/".join(str(p) for p in location[:-1]) or "racine"
+    if kind == "extra_forbidden":
+        allowed = _keys_at(model, location[:-1])
+        close = difflib.get_close_matches(str(location[-1]), allowed or [], n=1, cutoff=0.6)
+        return (
+            f"clé inconnue « {location[-1]} » dans {parent} (vérifiez l'orthographe"
+            + (f" : vouliez-vous dire « {close[0]} » ?" if close else "")
+            + (f" ; clés possibles : {', '.join(allowed)})" if allowed else ")")
+        )
+    if kind == "missing":
+        return f"champ « {location[-1]} » manquant dans {parent}"
+    if kind in {"string_type", "str_type"}:
+        if value is None:
+            return f"{where} : texte manquant (la valeur est vide)"
+        if isinstance(value, dict):
+            return (
+                f"{where} : texte attendu, mais un « : » suivi d'une espace en fait une clé ; "
+                'mettez le texte entre guillemets (ex. "délai : 72 h")'
+            )
+        if location in doc.unquoted:
+            return f'{where} : texte attendu ; mettez le texte entre guillemets (ex. "non")'
+        return f"{where} : texte attendu"
+    if kind == "string_too_short":
+        return f"{where} : texte vide ; écrivez le texte ou supprimez la ligne"
+    if kind == "string_pattern_mismatch":
+        return f"{where} : identifiant « {value} » invalide (ex. breach.deadline)"
+    if kind == "string_too_long":
+        return f"{where} : texte trop long ({ctx.get('max_length')} caractères au plus)"
+    if kind == "too_short":
+        return f"{where} : au moins {ctx.get('min_length')} élément(s) attendu(s)"
+    if kind == "too_long":
+        return f"{where} : au plus {ctx.get('max_length')} élément(s)"
+    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
+        sign = {"ge": "≥", "le": "≤", "gt": ">", "lt": "<"}
+        bound = ", ".join(f"{sign[k]} {v}" for k, v in ctx.items() if k in sign)
+        return f"{where} : nombre {bound} attendu (lu : {value})"
+    if kind in {"int_type", "int_parsing", "float_type", "float_parsing", "int_from_float"}:
+        hint = " (sans guillemets)" if isinstance(value, str) else ""
+        return f"{where} : nombre attendu{hint}"
+    if kind == "bool_type":
+        return f"{where} : true ou false attendu"
+    if kind == "literal_error":
+        return f"{where} : « {value} » invalide (attendu : {ctx.get('expected')})"
+    if kind.startswith("date"):
+        if isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
+            return f"{where} : date attendue sans guillemets (ex. 2026-11-29)"
+        return f"{where} : date attendue au format AAAA-MM-JJ"
+    if kind in {"dict_type", "model_type", "model_attributes_type"}:
+        return f"{where} : une liste de clés « nom: valeur » est attendue ici"
+    if kind == "list_type":
+        return f"{where} : une liste (lignes commençant par « - ») est attendue ici"
+    return f"{where} : {error['msg']}"
+
+
+def _keys_at(model: Any, location: Location) -> list[str] | None:
+    """The keys the schema allows at `location`, when it is a model."""
+    kind = model
+    for part in location:
+        kind = _unwrap(kind)
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            try:
+                hints = typing.get_type_hints(kind, include_extras=True)
+            except (NameError, TypeError):
+                return None
+            names = {f.alias or name: name for name, f in kind.model_fields.items()}
+            if str(part) not in names:
+                return None
+            kind = hints.get(names[str(part)])
+        elif typing.get_origin(kind) is dict:
+            kind = typing.get_args(kind)[1]
+        elif typing.get_origin(kind) is list:
+            kind = typing.get_args(kind)[0]
+        else:
+            return None
+    kind = _unwrap(kind)
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return [f.alias or name for name, f in kind.model_fields.items()]
+    return None
+
+
+def _unwrap(kind: Any) -> Any:
+    """`Annotated[X, ...]` and `X | None` -> X."""
+    while True:
+        origin = typing.get_origin(kind)
+        if origin is typing.Annotated:
+            kind = typing.get_args(kind)[0]
+        elif origin in {typing.Union, types.UnionType}:
+            options = [a for a in typing.get_args(kind) if a is not type(None)]
+            if len(options) != 1:
+                return kind
+            kind = options[0]
+        else:
+            return kind
