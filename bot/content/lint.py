@@ -38,6 +38,7 @@ def lint_content(
     declared_intents: Set[str] | None = frozenset(),
     declared_answers: Set[str] | None = frozenset(),
     declared_flows: Set[str] | None = frozenset(),
+    exhaustive: bool = True,
 ) -> list[Problem]:
     """Cross-file checks.
 
@@ -135,7 +136,8 @@ def lint_content(
                         warning=True,
                     )
                 )
-    problems.extend(_collisions(intents, intent_docs))
+    if exhaustive:
+        problems.extend(_collisions(intents, intent_docs))
     return problems
 
 

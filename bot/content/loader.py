@@ -182,8 +182,15 @@ def _text_line(text: str, found: Callable[[str], bool]) -> int:
     return 0
 
 
-def load_root(root: Path, *, today: dt.date | None = None) -> tuple[Content | None, list[Problem]]:
-    """Load and check everything under `root`; return the content (if no error) and problems."""
+def load_root(
+    root: Path, *, today: dt.date | None = None, exhaustive: bool = True
+) -> tuple[Content | None, list[Problem]]:
+    """Load and check everything under `root`; return the content (if no error) and problems.
+
+    `exhaustive=False` skips the two slow proofs (every answer path of every flow, and
+    near-duplicate phrasings across intents) for a quick start-up of content that
+    `vigie content check` and CI have already proven; every other check still runs.
+    """
     root = root.resolve()
     collector = _Collector(root)
     folder = root / "content"
@@ -284,7 +291,8 @@ def load_root(root: Path, *, today: dt.date | None = None) -> tuple[Content | No
 
     declared_flows: set[str] = set()
     flows, flow_problems = load_flows(
-        folder / "flows", collector.display, collector.digest, declared=declared_flows
+        folder / "flows", collector.display, collector.digest, declared=declared_flows,
+        exhaustive=exhaustive,
     )
     collector.problems.extend(flow_problems)
     if ui_doc and ui_spec:
@@ -309,6 +317,7 @@ def load_root(root: Path, *, today: dt.date | None = None) -> tuple[Content | No
             declared_intents=declared_intents,
             declared_answers=declared_answers,
             declared_flows=declared_flows,
+            exhaustive=exhaustive,
         )
     )
     errors = [p for p in collector.problems if not p.warning]
@@ -426,9 +435,11 @@ def _load_alert_templates(
     return templates
 
 
-def load_content(root: Path, *, today: dt.date | None = None) -> Content:
+def load_content(
+    root: Path, *, today: dt.date | None = None, exhaustive: bool = True
+) -> Content:
     """Load content or raise `ContentError` listing every error."""
-    content, problems = load_root(root, today=today)
+    content, problems = load_root(root, today=today, exhaustive=exhaustive)
     if content is None:
         raise ContentError([p for p in problems if not p.warning] or problems)
     return content
