@@ -7,6 +7,7 @@ accepted for the step the session is at, so an old or forged button gets
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -82,10 +83,32 @@ def _button(state: FlowState, label: str, op: str) -> Button:
     return Button(label, callbacks.encode("f", state.seq, op))
 
 
+# Session.extra key: the last step number a finished or cancelled run used.
+_LAST_SEQ = "flow_seq"
+
+
 def start(content: Content, session: Session, flow: Flow, lang: str, now: datetime) -> Turn:
-    session.flow = engine.start(flow, now.timestamp())
+    state = engine.start(flow, now.timestamp())
+    # Step numbers never repeat in a session, across runs and flows: a button left
+    # from an earlier run (or from the other flow) expires instead of answering this
+    # one. The clock covers a session erased by /oubli, whose counter is gone.
+    last = session.extra.get(_LAST_SEQ, "")
+    used = max(int(last) if last.isascii() and last.isdigit() else 0, _seq(session))
+    state.seq = max(used + 1, int(now.timestamp()))
+    session.flow = state
     intro = Reply(f"<b>{escape(flow.title(lang))}</b>\n\n{flow.intro(lang)}")
     return Turn([intro, show(content, flow, session.flow, lang)])
+
+
+def _seq(session: Session) -> int:
+    return session.flow.seq if session.flow is not None else 0
+
+
+def end(session: Session) -> None:
+    """Forget the run's answers, keeping only its last step number (see `start`)."""
+    if session.flow is not None:
+        session.extra[_LAST_SEQ] = str(session.flow.seq)
+    session.flow = None
 
 
 def show(content: Content, flow: Flow, state: FlowState, lang: str) -> Reply:
@@ -116,7 +139,8 @@ def _labels(flow: Flow, node: Node, lang: str, content: Content) -> list[str]:
     if node.type == "info":
         return [content.ui.get("flow.continue", lang)]
     fact = flow.facts[node.fact or ""]
-    return [(fact.value(v).label(lang) if fact.value(v) else v) for v in node.choices]
+    found = [(v, fact.value(v)) for v in node.choices]
+    return [value.label(lang) if value else v for v, value in found]
 
 
 def _recap(content: Content, flow: Flow, state: FlowState, lang: str) -> Reply:
@@ -184,7 +208,7 @@ def press(
             help_text = node.help(lang) or content.ui.get("flow.no_help", lang)
             return Turn([Reply(f"ℹ️ {escape(help_text)}")])
         if op == "x":
-            session.flow = None
+            end(session)
             return Turn(
                 [Reply(content.ui.get("flow.cancelled", lang), render.main_menu(content, lang))]
             )
@@ -199,19 +223,32 @@ def press(
             if state.stage != "recap":
                 return Turn([render.expired(content, lang)])
             return finish(content, session, flow, lang, now)
-        elif op.startswith("e") and op[1:].isdigit():
+        elif (index := _op_index(op, "e")) is not None:
             answered = engine.answered(flow, state)
-            index = int(op[1:])
             if state.stage != "recap" or index >= len(answered):
                 return Turn([render.expired(content, lang)])
             session.flow = engine.edit(flow, state, answered[index][0].id, ts)
-        elif op.startswith("c") and op[1:].isdigit():
-            session.flow = _choose_index(flow, state, int(op[1:]), now)
+        elif (index := _op_index(op, "c")) is not None:
+            session.flow = _choose_index(flow, state, index, now)
         else:
             return Turn([render.expired(content, lang)])
     except FlowError:
         return Turn([render.expired(content, lang)])
     return Turn([show(content, flow, session.flow, lang)])
+
+
+_INDEX = re.compile(r"0|[1-9][0-9]{0,2}")
+
+
+def _op_index(op: str, prefix: str) -> int | None:
+    """The index of an op like "c2" or "e10", exactly as `_button` writes it.
+
+    ASCII digits without a leading zero only: `str.isdigit` also accepts "²"
+    (on which `int` raises) and "c01" would be a second spelling of "c1".
+    """
+    if not op.startswith(prefix) or not _INDEX.fullmatch(op[len(prefix) :]):
+        return None
+    return int(op[len(prefix) :])
 
 
 def _choose_index(flow: Flow, state: FlowState, index: int, now: datetime) -> FlowState:
@@ -306,10 +343,10 @@ def finish(content: Content, session: Session, flow: Flow, lang: str, now: datet
         try:
             verdict = decide(flow, state.answers, now)
         except NoVerdictError:
-            session.flow = None
+            end(session)
             return Turn([render.fallback(content, lang)])
         turn.replies.append(render_verdict(content, verdict, lang, now))
         turn.replies.append(render_documents(content, verdict, state.answers, lang, now))
         turn.effects.append(CountEvent(f"verdict:{flow.id}:{verdict.verdict.id}"))
-    session.flow = None
+    end(session)
     return turn
