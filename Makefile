@@ -23,9 +23,10 @@ $(STAMP_TEST): pyproject.toml | $(BIN)/python
 run: $(STAMP_RUN)
 	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then $(BIN)/vigie run; else $(BIN)/vigie chat; fi
 
-## make test: lint, content check and the whole test suite
+## make test: lint, types, content check and the whole test suite
 test: $(STAMP_TEST)
 	$(BIN)/ruff check bot tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/vigie content check
 	PTB_TIMEDELTA=true $(BIN)/python -m pytest -q
 

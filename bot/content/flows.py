@@ -172,7 +172,7 @@ def build_flow(spec: FlowFile) -> Flow:
             Verdict(
                 v.id,
                 v.when,
-                dict(v.outputs),
+                {str(key): flag for key, flag in v.outputs.items()},
                 _text(v.summary),
                 tuple(Reason(_text(r.text), tuple(r.articles)) for r in v.reasons),
             )
@@ -374,8 +374,9 @@ def lint_flow_spec(spec: FlowFile, doc: YamlDocument) -> list[Problem]:
                 problems.append(doc.problem((*loc, "fact"), f"fait inconnu « {node.fact} »"))
             if node.text is None:
                 problems.append(doc.problem(loc, f"la question « {nid} » n'a pas de texte"))
-        fact = spec.facts.get(node.fact or "")
-        if fact is not None:
+        node_fact = spec.facts.get(node.fact or "")
+        if node_fact is not None:
+            fact = node_fact
             values = f"(valeurs : {', '.join(fact.values)})"
             for i, value in enumerate(node.choices or []):
                 if value not in fact.values:

@@ -228,7 +228,7 @@ def _syntax_problem(path: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
             "YAML invalide : guillemet jamais fermé sur cette ligne (le texte continue "
             "jusqu'au guillemet suivant ; fermez-le par le même guillemet)",
         )
-    if quoted is not None and quoted.end_mark.line == mark.line:
+    if quoted is not None and mark is not None and quoted.end_mark.line == mark.line:
         return Problem(
             path,
             line,
