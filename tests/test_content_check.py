@@ -61,7 +61,7 @@ def _memoised_pure_steps() -> Iterator[None]:
     real_read = loader.read_yaml
     real_flows = loader.load_flows
     parsed: dict[tuple[str, bytes], Any] = {}
-    walked: dict[tuple[tuple[str, bytes], ...], Any] = {}
+    walked: dict[tuple[Any, ...], Any] = {}
 
     def read_yaml(path: Path, display: str) -> Any:
         key = (display, path.read_bytes())
@@ -71,14 +71,16 @@ def _memoised_pure_steps() -> Iterator[None]:
         return doc, list(problems)
 
     def load_flows(
-        folder: Path, display: Any, digest: Any = None, *, declared: set[str] | None = None
+        folder: Path, display: Any, digest: Any = None, *, declared: set[str] | None = None,
+        exhaustive: bool = True,
     ) -> Any:
         files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
-        raw = tuple((display(p), p.read_bytes()) for p in files)
+        raw = (exhaustive, *((display(p), p.read_bytes()) for p in files))
         if raw not in walked:
             ids: set[str] = set()
-            walked[raw] = (*real_flows(folder, display, declared=ids), ids)
-        for _, data in raw:
+            walked[raw] = (*real_flows(folder, display, declared=ids, exhaustive=exhaustive),
+                           ids)
+        for _, data in raw[1:]:
             if digest is not None:
                 digest.update(data)
         flows, problems, ids = walked[raw]
@@ -1163,3 +1165,28 @@ def test_any_phrasing_or_answer_text_never_crashes_the_loader(
             assert phrasing.strip() == original.strip()
     stored = content.answers["test.topic"].texts["fr"].text
     assert stored.strip() == text.replace("{{", "{").replace("}}", "}").strip()
+
+
+# ------------------------------------------- interface texts, self-check topics, dates
+
+
+def test_unknown_placeholder_in_an_interface_text(root: Path) -> None:
+    rel = "content/ui.yaml"
+    edit(root, rel, "Je suis <b>Vigie</b>,", "Je suis <b>Vigie</b> {nom},")
+    problems = rejected(root)
+    reported(problems, rel, line_of(root, rel, "{nom}"), "variable inconnue nom", "{name}")
+
+
+def test_self_check_action_to_an_unknown_topic(root: Path) -> None:
+    rel = "content/flows/security_checkup.yaml"
+    edit(root, rel, "topic: security.backups", "topic: security.backupz")
+    problems = rejected(root)
+    reported(problems, rel, line_of(root, rel, "security.backupz"), "sujet inconnu")
+
+
+def test_review_date_in_the_future(root: Path) -> None:
+    rel = "content/answers/gdpr.yaml"
+    line = set_reviewed(root, "2062-11-29")
+    problems = rejected(root)
+    assert any(p.path == rel and "futur" in p.message for p in errors(problems)), show(problems)
+    assert line >= 1

@@ -127,7 +127,15 @@ def lint_content(
             )
         if not topic.startswith(SMALLTALK_PREFIX):
             age = (today - answer.last_reviewed).days
-            if age > review_max_age_days:
+            if age < 0:
+                problems.append(
+                    doc.problem(
+                        ("answers", topic, "last_reviewed"),
+                        f"date de relecture dans le futur ({answer.last_reviewed}) : "
+                        "indiquez la date de la dernière relecture (AAAA-MM-JJ)",
+                    )
+                )
+            elif age > review_max_age_days:
                 problems.append(
                     doc.problem(
                         ("answers", topic, "last_reviewed"),

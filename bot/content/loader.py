@@ -40,9 +40,10 @@ from bot.core.content import (
     LocalizedAnswer,
     UiTexts,
 )
+from bot.core.flows.model import Flow
 from bot.core.html import html_errors, visible_length
 from bot.core.limits import LANGUAGES
-from bot.core.uikeys import REQUIRED_UI_KEYS
+from bot.core.uikeys import REQUIRED_UI_KEYS, UI_PARAMS
 
 M = TypeVar("M", bound=BaseModel)
 MAX_ANSWER_CHARS = 1200
@@ -297,6 +298,7 @@ def load_root(
     collector.problems.extend(flow_problems)
     if ui_doc and ui_spec:
         _check_ui_keys(collector, ui_doc, ui, answers, declared_flows)
+    _check_flow_topics(collector, folder / "flows", flows, answers)
     templates = _load_alert_templates(collector, folder / "alerts", association)
 
     catalogue_doc = collector.read(folder / "reference" / "catalogue.yaml")
@@ -349,6 +351,24 @@ def _check_ui_keys(
         collector.problems.append(
             doc.problem(("ui",), f"texte d'interface « {key} » manquant (fr et en)")
         )
+    for key, texts in sorted(ui.items()):
+        allowed = UI_PARAMS.get(key, frozenset())
+        for lang, text in sorted(texts.items()):
+            try:
+                names = {n for _, n, _, _ in string.Formatter().parse(text) if n is not None}
+            except ValueError as exc:
+                names, broken = set(), str(exc)
+            else:
+                broken = ""
+            if broken or names - allowed:
+                expected = ", ".join(f"{{{n}}}" for n in sorted(allowed)) or "aucune"
+                what = f"accolade mal formée ({broken})" if broken else (
+                    f"variable inconnue {', '.join(sorted(names - allowed))}")
+                collector.problems.append(doc.problem(
+                    ("ui", key, lang),
+                    f"{what} dans « {key} » (variables possibles : {expected} ; "
+                    "écrivez {{{{ ou }}}} pour une accolade)",
+                ))
     known = wanted | {f"flow.start.{flow}" for flow in flows}
     for key in sorted(ui.keys() - known):
         close = difflib.get_close_matches(key, sorted(known - ui.keys()) or sorted(known), n=1)
@@ -360,6 +380,31 @@ def _check_ui_keys(
                 warning=True,
             )
         )
+
+
+def _check_flow_topics(
+    collector: _Collector, folder: Path, flows: dict[str, Flow], answers: dict[str, Answer]
+) -> None:
+    """A self-check action's button must lead to a real topic."""
+    for flow in flows.values():
+        for node in flow.nodes.values():
+            topic = node.check.topic if node.check else None
+            if topic is None or topic in answers:
+                continue
+            path, line = _find_line(folder, f"topic: {topic}")
+            collector.problems.append(Problem(
+                collector.display(path) if path else "content/flows", line, 1,
+                f"« {node.id} » : sujet inconnu « {topic} » pour le bouton de l'action "
+                "(un identifiant de content/answers/ est attendu)",
+            ))
+
+
+def _find_line(folder: Path, needle: str) -> tuple[Path | None, int]:
+    for path in sorted(folder.glob("*.yaml")):
+        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if needle in text:
+                return path, number
+    return None, 1
 
 
 def _catalogue_topics(collector: _Collector, doc: YamlDocument | None) -> dict[str, int]:

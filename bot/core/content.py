@@ -100,7 +100,8 @@ class UiTexts:
         if by_lang is None:
             return key
         template = by_lang.get(lang) or by_lang.get(DEFAULT_LANGUAGE, key)
-        return template.format(**params) if params else template
+        # Always formatted, so "{{" is a literal brace; the loader checks the placeholders.
+        return template.format(**params)
 
 
 @dataclass(frozen=True)

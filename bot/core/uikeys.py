@@ -23,3 +23,18 @@ _OUTPUTS = [
 REQUIRED_UI_KEYS: frozenset[str] = frozenset(
     [*_STATIC, *_OUTPUTS, *(f"command.desc.{c.name}" for c in MEMBER_COMMANDS)]
 )
+
+# The placeholders each interface text receives; any other `{name}` is a content error
+# (it would crash, or be shown raw to the member).
+UI_PARAMS: dict[str, frozenset[str]] = {
+    "welcome": frozenset({"name"}),
+    "fallback": frozenset({"email", "phone"}),
+    "flow.progress": frozenset({"n", "total"}),
+    "flow.edit": frozenset({"n"}),
+    "flow.resume_prompt": frozenset({"title"}),
+    "flow.paused": frozenset({"title"}),
+    "why.explain": frozenset({"title", "decision", "example", "score"}),
+    "deadline.due": frozenset({"due", "remaining"}),
+    "deadline.overdue": frozenset({"due"}),
+    "score.title": frozenset({"score"}),
+}
