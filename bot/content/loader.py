@@ -8,7 +8,6 @@ errors only; warnings are returned by `check_content` alongside.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 import string
 from collections.abc import Callable
@@ -19,20 +18,25 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from bot.content import schema
+from bot.content.crosschecks import (
+    catalogue_topics,
+    check_flow_topics,
+    check_ui_keys,
+    has_html_error,
+    load_alert_templates,
+    text_line,
+)
 from bot.content.errors import ContentError, Problem
 from bot.content.flows import load_flows
 from bot.content.lint import lint_content
 from bot.content.yamlsource import (
     Location,
     YamlDocument,
-    parse_yaml,
-    read_text,
     read_yaml,
     schema_problems,
 )
 from bot.core.content import (
     AlertCategory,
-    AlertTemplate,
     Answer,
     Association,
     Content,
@@ -40,10 +44,8 @@ from bot.core.content import (
     LocalizedAnswer,
     UiTexts,
 )
-from bot.core.flows.model import Flow
 from bot.core.html import html_errors, visible_length
 from bot.core.limits import LANGUAGES
-from bot.core.uikeys import REQUIRED_UI_KEYS, UI_PARAMS
 
 M = TypeVar("M", bound=BaseModel)
 MAX_ANSWER_CHARS = 1200
@@ -170,19 +172,6 @@ def _has_unknown(text: str, values: dict[str, str]) -> bool:
     return _fill(text, values)[1] is not None
 
 
-def _has_html_error(text: str, message: str) -> bool:
-    return message in html_errors(text)
-
-
-def _text_line(text: str, found: Callable[[str], bool]) -> int:
-    """0-based index of the first line of `text` where `found(text up to it)` holds."""
-    lines = text.split("\n")
-    for index in range(len(lines)):
-        if found("\n".join(lines[: index + 1])):
-            return index
-    return 0
-
-
 def load_root(
     root: Path, *, today: dt.date | None = None, exhaustive: bool = True
 ) -> tuple[Content | None, list[Problem]]:
@@ -255,11 +244,11 @@ def load_root(
                     template = getattr(block, key)
                     filled, wrong = _fill(template, values)
                     if wrong and association:
-                        at = _text_line(template, partial(_has_unknown, values=values))
+                        at = text_line(template, partial(_has_unknown, values=values))
                         collector.problems.append(doc.text_problem(location, at, wrong))
                     rendered[key] = filled
                 for message in html_errors(rendered["text"]):
-                    at = _text_line(rendered["text"], partial(_has_html_error, message=message))
+                    at = text_line(rendered["text"], partial(has_html_error, message=message))
                     collector.problems.append(
                         doc.text_problem(("answers", topic, lang, "text"), at, f"HTML : {message}")
                     )
@@ -292,17 +281,20 @@ def load_root(
 
     declared_flows: set[str] = set()
     flows, flow_problems = load_flows(
-        folder / "flows", collector.display, collector.digest, declared=declared_flows,
+        folder / "flows",
+        collector.display,
+        collector.digest,
+        declared=declared_flows,
         exhaustive=exhaustive,
     )
     collector.problems.extend(flow_problems)
     if ui_doc and ui_spec:
-        _check_ui_keys(collector, ui_doc, ui, answers, declared_flows)
-    _check_flow_topics(collector, folder / "flows", flows, answers)
-    templates = _load_alert_templates(collector, folder / "alerts", association)
+        check_ui_keys(collector, ui_doc, ui, answers, declared_flows)
+    check_flow_topics(collector, folder / "flows", flows, answers)
+    templates = load_alert_templates(collector, folder / "alerts", association)
 
     catalogue_doc = collector.read(folder / "reference" / "catalogue.yaml")
-    catalogue = _catalogue_topics(collector, catalogue_doc)
+    catalogue = catalogue_topics(collector, catalogue_doc)
 
     collector.problems.extend(
         lint_content(
@@ -337,152 +329,7 @@ def load_root(
     return content, sorted(collector.problems)
 
 
-def _check_ui_keys(
-    collector: _Collector,
-    doc: YamlDocument,
-    ui: dict[str, dict[str, str]],
-    answers: dict[str, Answer],
-    flows: set[str],
-) -> None:
-    """Every text the bot shows exists; a key it never shows is probably a typo."""
-    # An answer's flow button is labelled by `flow.start.<flow id>`.
-    wanted = REQUIRED_UI_KEYS | {f"flow.start.{a.flow}" for a in answers.values() if a.flow}
-    for key in sorted(wanted - ui.keys()):
-        collector.problems.append(
-            doc.problem(("ui",), f"texte d'interface « {key} » manquant (fr et en)")
-        )
-    for key, texts in sorted(ui.items()):
-        allowed = UI_PARAMS.get(key, frozenset())
-        for lang, text in sorted(texts.items()):
-            try:
-                names = {n for _, n, _, _ in string.Formatter().parse(text) if n is not None}
-            except ValueError as exc:
-                names, broken = set(), str(exc)
-            else:
-                broken = ""
-            if broken or names - allowed:
-                expected = ", ".join(f"{{{n}}}" for n in sorted(allowed)) or "aucune"
-                what = f"accolade mal formée ({broken})" if broken else (
-                    f"variable inconnue {', '.join(sorted(names - allowed))}")
-                collector.problems.append(doc.problem(
-                    ("ui", key, lang),
-                    f"{what} dans « {key} » (variables possibles : {expected} ; "
-                    "écrivez {{{{ ou }}}} pour une accolade)",
-                ))
-    known = wanted | {f"flow.start.{flow}" for flow in flows}
-    for key in sorted(ui.keys() - known):
-        close = difflib.get_close_matches(key, sorted(known - ui.keys()) or sorted(known), n=1)
-        collector.problems.append(
-            doc.problem(
-                ("ui", key),
-                f"texte d'interface « {key} » inconnu : Vigie ne l'affiche jamais"
-                + (f" (vouliez-vous dire « {close[0]} » ?)" if close else ""),
-                warning=True,
-            )
-        )
-
-
-def _check_flow_topics(
-    collector: _Collector, folder: Path, flows: dict[str, Flow], answers: dict[str, Answer]
-) -> None:
-    """A self-check action's button must lead to a real topic."""
-    for flow in flows.values():
-        for node in flow.nodes.values():
-            topic = node.check.topic if node.check else None
-            if topic is None or topic in answers:
-                continue
-            path, line = _find_line(folder, f"topic: {topic}")
-            collector.problems.append(Problem(
-                collector.display(path) if path else "content/flows", line, 1,
-                f"« {node.id} » : sujet inconnu « {topic} » pour le bouton de l'action "
-                "(un identifiant de content/answers/ est attendu)",
-            ))
-
-
-def _find_line(folder: Path, needle: str) -> tuple[Path | None, int]:
-    for path in sorted(folder.glob("*.yaml")):
-        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if needle in text:
-                return path, number
-    return None, 1
-
-
-def _catalogue_topics(collector: _Collector, doc: YamlDocument | None) -> dict[str, int]:
-    """Topic id -> line in `catalogue.yaml`; malformed entries are reported."""
-    topics: dict[str, int] = {}
-    if doc is None:
-        return topics
-    entries = doc.data.get("topics") if isinstance(doc.data, dict) else None
-    if not isinstance(entries, list):
-        collector.problems.append(
-            doc.problem(("topics",), "« topics: » doit être une liste de sujets (- id: ...)")
-        )
-        return topics
-    for i, entry in enumerate(entries):
-        topic = entry.get("id") if isinstance(entry, dict) else None
-        if not isinstance(topic, str):
-            collector.problems.append(
-                doc.problem(("topics", i), "sujet sans « id: » (attendu : - id: breach.deadline)")
-            )
-            continue
-        topics.setdefault(topic, doc.line_of(("topics", i))[0])
-    return topics
-
-
-def _load_alert_templates(
-    collector: _Collector, folder: Path, association: Association | None
-) -> dict[str, AlertTemplate]:
-    """`content/alerts/*.md`: a YAML front matter (title, category) then the HTML text."""
-    templates: dict[str, AlertTemplate] = {}
-    if not folder.is_dir():
-        return templates
-    for path in sorted(folder.glob("*.md")):
-        display = collector.display(path)
-        raw, unreadable = read_text(path, display)
-        if raw is None:
-            collector.problems.extend([unreadable] if unreadable else [])
-            continue
-        collector.digest.update(raw.encode())
-        raw = raw.removeprefix("\ufeff")  # a byte order mark, as Windows editors save
-        head, sep, body = raw.removeprefix("---\n").partition("\n---\n")
-        if not raw.startswith("---\n") or not sep:
-            collector.problems.append(
-                Problem(
-                    display,
-                    1,
-                    1,
-                    "en-tête manquant : commencez par ---, title:, category:, --- puis le texte",
-                )
-            )
-            continue
-        # The leading newline stands for the opening ---: lines match the file's.
-        doc, problems = parse_yaml("\n" + head, display)
-        collector.problems.extend(problems)
-        spec = collector.validate(doc, schema.AlertTemplateFile) if doc else None
-        if doc is None or spec is None:
-            continue
-        categories = [c.id for c in association.alert_categories] if association else []
-        if association and spec.category not in categories:
-            collector.problems.append(
-                doc.problem(
-                    ("category",),
-                    f"catégorie d'alerte inconnue « {spec.category} » (catégories de "
-                    f"content/association.yaml : {', '.join(categories)})",
-                )
-            )
-        text = body.strip()
-        # ---, the front matter, --- : the body starts on the next line.
-        first = head.count("\n") + 4 + body[: len(body) - len(body.lstrip())].count("\n")
-        for message in html_errors(text):
-            at = _text_line(text, partial(_has_html_error, message=message))
-            collector.problems.append(Problem(display, first + at, 1, f"HTML : {message}"))
-        templates[path.stem] = AlertTemplate(path.stem, spec.title, text, spec.category)
-    return templates
-
-
-def load_content(
-    root: Path, *, today: dt.date | None = None, exhaustive: bool = True
-) -> Content:
+def load_content(root: Path, *, today: dt.date | None = None, exhaustive: bool = True) -> Content:
     """Load content or raise `ContentError` listing every error."""
     content, problems = load_root(root, today=today, exhaustive=exhaustive)
     if content is None:
