@@ -36,9 +36,12 @@ class Thresholds:
     answer: Mapping[str, float] = field(default_factory=lambda: {"fr": 60.0, "en": 60.0})
     clarify: Mapping[str, float] = field(default_factory=lambda: {"fr": 42.0, "en": 42.0})
     # A winner must lead the runner-up by this much to be answered directly.
-    margin: float = 12.0
+    margin: float = 15.0
+    # A very strong match needs a smaller lead over the runner-up.
+    strong: float = 80.0
+    strong_margin: float = 8.0
     # Candidates within this distance of the best are offered when clarifying.
-    clarify_band: float = 12.0
+    clarify_band: float = 20.0
     # Fall back when the out-of-scope examples score within this of the best topic.
     oos_gap: float = 0.0
 
@@ -269,7 +272,10 @@ class Matcher:
         answer_at = self._overrides.get(best.topic, t.answer.get(lang, t.answer["fr"]))
         clarify_at = t.clarify.get(lang, t.clarify["fr"])
         runner_up = in_scope[1].score if len(in_scope) > 1 else 0.0
-        if best.score >= answer_at and best.score - runner_up >= t.margin:
+        lead = best.score - runner_up
+        if best.score >= answer_at and (
+            lead >= t.margin or (best.score >= t.strong and lead >= t.strong_margin)
+        ):
             return Match("answer", best.topic, best.score, tuple(in_scope[1:4]), lang, best.example)
         if best.score >= clarify_at:
             close = tuple(c for c in in_scope[1:3] if best.score - c.score <= t.clarify_band)
