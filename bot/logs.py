@@ -24,3 +24,24 @@ def configure_logging(level: int | str = logging.INFO) -> None:
 def pin_third_party_loggers() -> None:
     for name in QUIET_LIBRARIES:
         logging.getLogger(name).setLevel(logging.WARNING)
+    redact_library_payloads()
+
+
+class _RedactPayloads(logging.Filter):
+    """PTB's webhook handler logs a malformed update's whole payload at CRITICAL."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "received data" in str(record.msg).lower():
+            record.msg = "A malformed update was received and dropped (payload redacted)"
+            record.args = ()
+        return True
+
+
+_REDACT = _RedactPayloads()
+
+
+def redact_library_payloads() -> None:
+    for name in ("telegram.ext.Updater", "telegram.ext._utils.webhookhandler"):
+        logger = logging.getLogger(name)
+        if _REDACT not in logger.filters:
+            logger.addFilter(_REDACT)

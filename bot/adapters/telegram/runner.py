@@ -20,7 +20,9 @@ from telegram.request import BaseRequest
 
 from bot.adapters.telegram.handlers import SERVICE_KEY, on_error, on_update
 from bot.adapters.telegram.incidents import Incidents, TrackedRequest
+from bot.adapters.telegram.webhook import limit_webhook_bodies
 from bot.admin import AdminCommands
+from bot.logs import pin_third_party_loggers
 from bot.cli import CliError, content_root
 from bot.content.loader import load_root
 from bot.core.assistant import Assistant
@@ -100,6 +102,8 @@ def create_application(
         secret = load_or_create_secret(settings.secret, settings.key_file)
     except SecretError as exc:
         raise CliError(str(exc)) from exc
+    limit_webhook_bodies()
+    pin_third_party_loggers()  # whatever the entry point: no updates or SQL in the logs
     app = build_application(settings, settings.token, request)
     app.bot_data["vigie_secret"] = secret
     state: dict[str, object] = {}
