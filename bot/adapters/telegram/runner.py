@@ -22,12 +22,12 @@ from bot.adapters.telegram.handlers import SERVICE_KEY, on_error, on_update
 from bot.adapters.telegram.incidents import Incidents, TrackedRequest
 from bot.adapters.telegram.webhook import limit_webhook_bodies
 from bot.admin import AdminCommands
-from bot.logs import pin_third_party_loggers
 from bot.cli import CliError, content_root
 from bot.content.loader import load_root
 from bot.core.assistant import Assistant
 from bot.core.commands import MEMBER_COMMANDS
 from bot.core.content import Content
+from bot.logs import pin_third_party_loggers
 from bot.privacy.keys import SecretError, load_or_create_secret
 from bot.service import FloodGuard, Vigie
 from bot.settings import Settings
