@@ -12,7 +12,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize("name", ["bench_matching", "bench_scale", "bench_e2e", "bench_startup"])
+@pytest.mark.parametrize(
+    "name", ["bench_matching", "bench_scale", "bench_e2e", "bench_startup", "bench_broadcast"]
+)
 def test_benchmark_runs_quickly(name: str, tmp_path: Path) -> None:
     code = (f"import json; from benchmarks import {name} as b; "
             f"print(json.dumps(b.run(quick=True)))")

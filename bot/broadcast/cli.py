@@ -89,6 +89,9 @@ async def _main(settings: Settings, content: Content, args: argparse.Namespace) 
             raise CliError(f"broadcast {args.id} does not exist or is already finished")
         if command == "send":
             text, category = read_alert(Path(args.file), content, args.category)
+            # Before anything is queued: a broadcast queued without a token would be
+            # delivered by the next `vigie run`, then again by the operator's retry.
+            bot = make_bot(settings)
             count = await queue.recipients(category)
             body, _ = render_alert(content, text, category, "fr")
             print(html_to_text(body), file=sys.stderr)
@@ -101,7 +104,7 @@ async def _main(settings: Settings, content: Content, args: argparse.Namespace) 
                     return 0
             broadcast_id = await queue.create(text, category)
             print(f"broadcast {broadcast_id} queued", file=sys.stderr)
-            return await _deliver(settings, content, db, queue, broadcast_id)
+            return await _deliver(settings, content, db, queue, broadcast_id, bot)
         if command == "resume":
             info = await queue.info(args.id)
             if info is None:
@@ -109,9 +112,10 @@ async def _main(settings: Settings, content: Content, args: argparse.Namespace) 
             if info.status in {DONE, CANCELLED}:
                 print(f"broadcast {args.id} is already {info.status}", file=sys.stderr)
                 return 0
+            bot = make_bot(settings)
             if info.status == PAUSED:
                 await queue.set_status(args.id, RUNNING)
-            return await _deliver(settings, content, db, queue, args.id)
+            return await _deliver(settings, content, db, queue, args.id, bot)
         raise CliError(f"unknown broadcast command {command}")
     finally:
         await db.close()
@@ -136,11 +140,16 @@ async def _status(queue: BroadcastQueue, broadcast_id: int | None) -> int:
 
 
 async def _deliver(
-    settings: Settings, content: Content, db: Database, queue: BroadcastQueue, broadcast_id: int
+    settings: Settings,
+    content: Content,
+    db: Database,
+    queue: BroadcastQueue,
+    broadcast_id: int,
+    bot: Bot | None = None,
 ) -> int:
     info = await queue.info(broadcast_id)
     assert info is not None
-    bot = make_bot(settings)
+    bot = bot or make_bot(settings)
     limiter = RateLimiter(settings.broadcast_rate)
     async with bot:
         broadcaster = make_broadcaster(bot, content, db, queue, limiter, info.category)

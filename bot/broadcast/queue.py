@@ -21,6 +21,8 @@ class Delivery:
     chat_id: int
     attempts: int
     lang: str
+    #: False once the member unsubscribed (button, /oubli) after the broadcast was queued.
+    subscribed: bool = True
 
 
 @dataclass(frozen=True)
@@ -81,14 +83,21 @@ class BroadcastQueue:
 
     async def due(self, broadcast_id: int, now: float, limit: int) -> list[Delivery]:
         rows = await self.db.fetchall(
-            "SELECT d.chat_id, d.attempts, coalesce(s.lang, b.lang) FROM deliveries d "
+            "SELECT d.chat_id, d.attempts, coalesce(s.lang, b.lang), s.chat_id IS NOT NULL "
+            "FROM deliveries d "
             "JOIN broadcasts b ON b.id = d.broadcast_id "
             "LEFT JOIN subscriptions s ON s.chat_id = d.chat_id "
             "WHERE d.broadcast_id = ? AND d.status = 'pending' AND d.not_before <= ? "
-            "ORDER BY d.not_before, d.chat_id LIMIT ?",
+            # Queue order. `d.rowid`, not `d.chat_id`: the pending index ends with the rowid,
+            # so SQLite reads just `limit` rows instead of sorting every pending row at each
+            # batch (25 ms per batch at 100,000 recipients, quadratic over a broadcast).
+            "ORDER BY d.not_before, d.rowid LIMIT ?",
             (broadcast_id, now, limit),
         )
-        return [Delivery(int(str(c)), int(str(a)), str(lang)) for c, a, lang in rows]
+        return [
+            Delivery(int(str(c)), int(str(a)), str(lang), bool(subscribed))
+            for c, a, lang, subscribed in rows
+        ]
 
     async def next_due_time(self, broadcast_id: int) -> float | None:
         row = await self.db.fetchone(

@@ -60,7 +60,9 @@ class RateLimiter:
         self, rate: float, clock: Callable[[], float] = time.monotonic, window: float = 1.05
     ):
         self.limit = max(int(rate), 1)
-        self.window = window  # a little over one second: margin for network jitter
+        # A little over one second: margin for network jitter. Under one message per
+        # second, one message per 1/rate seconds (else 0.5 would mean 1 per second).
+        self.window = window / rate if rate < 1 else window
         self.clock = clock
         self._sent: deque[float] = deque()
         self._per_chat: dict[int, float] = {}
@@ -81,7 +83,10 @@ class RateLimiter:
         async with self._lock:
             while True:
                 now = self.clock()
-                while self._sent and now - self._sent[0] >= self.window:
+                # The same expression as the wait below: with `now - sent >= window` here,
+                # rounding could both keep the oldest entry and find no wait, letting any
+                # number of messages through at that instant.
+                while self._sent and self._sent[0] + self.window <= now:
                     self._sent.popleft()
                 waits = [self._paused_until - now]
                 if len(self._sent) >= self.limit:
@@ -150,9 +155,42 @@ class Broadcaster:
             return None
         text = info.text
         slots = asyncio.Semaphore(self.concurrency)
+        # Pausing or cancelling takes effect at the next message's turn, not after the
+        # whole batch (which, at a slow rate, would mean minutes of further messages):
+        # the first delivery that sees the new status cancels those waiting for a turn.
+        stopping = False
+        waiting: set[asyncio.Future[None]] = set()
+
+        async def still_running() -> bool:
+            nonlocal stopping
+            if not stopping and await self.queue.status(broadcast_id) != RUNNING:
+                stopping = True
+                for turn in waiting:
+                    turn.cancel()
+            return not stopping
 
         async def deliver(delivery: Delivery) -> bool:
             async with slots:
+                if not delivery.subscribed:  # unsubscribed while the broadcast was running
+                    await self.queue.mark(
+                        broadcast_id, delivery.chat_id, UNSUBSCRIBED, "unsubscribed before delivery"
+                    )
+                    return False
+                if stopping:
+                    return False
+                turn = asyncio.ensure_future(self.limiter.acquire(delivery.chat_id))
+                waiting.add(turn)
+                try:
+                    await turn
+                except asyncio.CancelledError:
+                    task = asyncio.current_task()
+                    if turn.cancelled() and stopping and not (task and task.cancelling()):
+                        return False
+                    raise
+                finally:
+                    waiting.discard(turn)
+                if not await still_running():
+                    return False
                 return await self._deliver(broadcast_id, text, delivery)
 
         while await self.queue.status(broadcast_id) == RUNNING:
@@ -164,6 +202,7 @@ class Broadcaster:
                     break
                 await asyncio.sleep(min(max(next_time - self.clock(), 0.05), 1.0))
                 continue
+            stopping = False
             results = await asyncio.gather(*(deliver(d) for d in batch))
             sent += sum(results)
             now = self.clock()
@@ -178,8 +217,8 @@ class Broadcaster:
         return final
 
     async def _deliver(self, broadcast_id: int, text: str, delivery: Delivery) -> bool:
+        """Send one message whose rate-limit turn has come, and record the outcome."""
         chat = delivery.chat_id
-        await self.limiter.acquire(chat)
         try:
             await self.sender.send(chat, text, delivery.lang)
         except RetryLater as exc:

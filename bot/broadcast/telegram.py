@@ -303,7 +303,12 @@ class AdminBroadcasts:
                     )
 
         try:
-            info = await broadcaster.run(broadcast_id, progress)
+            while True:
+                info = await broadcaster.run(broadcast_id, progress)
+                # Resumed while this task was finishing (its last progress edit): `start`
+                # saw it still alive and left the work to it, so it must go on.
+                if info is None or await self.queue.status(broadcast_id) != RUNNING:
+                    break
             if info is not None:
                 log.info("broadcast %d %s: %s", broadcast_id, info.status, info.counts)
         except Exception:
