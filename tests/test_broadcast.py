@@ -367,7 +367,7 @@ def broadcaster(
         queue,
         sender,
         RateLimiter(1000, clock=clock),
-        unsubscribe=SqliteSubscriptions(db).delete,
+        unsubscribe=SqliteSubscriptions(db).remove_gone,
         clock=clock,
     )
 
@@ -489,7 +489,8 @@ async def test_pause_at_a_slow_rate_takes_effect_at_the_next_turn(db: Database) 
             paused_at.append(time.monotonic())
 
     sender = ScriptedSender(time.monotonic, on_accept=pause_after_two)
-    loop = Broadcaster(queue, sender, RateLimiter(1), unsubscribe=SqliteSubscriptions(db).delete)
+    subscriptions = SqliteSubscriptions(db)
+    loop = Broadcaster(queue, sender, RateLimiter(1), unsubscribe=subscriptions.remove_gone)
     final = await finish(loop, bid)
 
     assert final is not None and final.status == PAUSED
@@ -535,7 +536,8 @@ async def test_member_who_unsubscribes_during_a_broadcast_gets_nothing(
 
     assert final is not None and final.status == DONE
     assert 80 not in sender.accepted and 80 not in sender.attempts
-    assert final.counts == {SENT: 79, UNSUBSCRIBED: 1}
+    # Leaving erases the member's chat id at once, its in-flight delivery row included.
+    assert final.counts == {SENT: 79}
 
 
 async def test_at_most_concurrency_messages_in_flight(db: Database, vtime: VirtualTime) -> None:
@@ -1016,3 +1018,25 @@ async def test_cli_send_without_token_fails_before_queueing_anything(
     # Nothing queued: else the next `vigie run` would deliver it, and the operator's retry
     # with the token would deliver it a second time.
     assert await no_broadcast(cli_db)
+
+
+async def test_finished_broadcasts_keep_counts_but_no_chat_ids(
+    db: Database, vtime: VirtualTime
+) -> None:
+    queue, bid = await start_broadcast(db, [11, 12, 13])
+    sender = ScriptedSender(vtime, {12: [Gone("Forbidden: bot was blocked by the user")]})
+    final = await finish(broadcaster(db, queue, sender, vtime), bid)
+    assert final is not None and final.counts == {SENT: 2, UNSUBSCRIBED: 1}
+    assert await queue.purge_finished(time.time() - 3600) == 0  # kept for the report
+    assert await queue.purge_finished(time.time() + 1) == 1
+    assert await db.fetchall("SELECT * FROM deliveries") == []
+    after = await queue.info(bid)
+    assert after is not None and after.counts == {SENT: 2, UNSUBSCRIBED: 1}
+    assert after.status == DONE and after.total == 3
+
+
+async def test_leaving_erases_the_chat_id_from_running_broadcasts(db: Database) -> None:
+    await start_broadcast(db, [21, 22])
+    await SqliteSubscriptions(db).delete(21)
+    chats = {int(str(r[0])) for r in await db.fetchall("SELECT chat_id FROM deliveries")}
+    assert chats == {22}

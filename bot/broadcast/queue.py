@@ -7,6 +7,7 @@ only the messages that were in flight can be sent twice, never skipped.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 
@@ -141,25 +142,57 @@ class BroadcastQueue:
         )
         return changed > 0
 
-    async def status(self, broadcast_id: int) -> str | None:
-        row = await self.db.fetchone("SELECT status FROM broadcasts WHERE id = ?", (broadcast_id,))
-        return str(row[0]) if row else None
-
-    async def info(self, broadcast_id: int) -> BroadcastInfo | None:
-        row = await self.db.fetchone(
-            "SELECT id, status, category, text, created_at, total FROM broadcasts WHERE id = ?",
-            (broadcast_id,),
+    async def purge_finished(self, finished_before: float) -> int:
+        """Replace the per-chat rows of broadcasts finished before `finished_before` by their
+        counts: the rows hold chat ids, kept only as long as the admin's report needs."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT b.id FROM broadcasts b JOIN deliveries d ON d.broadcast_id = b.id "
+            "WHERE b.status IN ('done', 'cancelled') AND b.finished_at < ?",
+            (finished_before,),
         )
-        if row is None:
-            return None
-        counts = {
+        conn = self.db.conn
+        for (broadcast_id,) in rows:
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                counts = await self._live_counts(int(str(broadcast_id)))
+                await conn.execute(
+                    "UPDATE broadcasts SET counts = ? WHERE id = ?",
+                    (json.dumps(counts, sort_keys=True), broadcast_id),
+                )
+                await conn.execute("DELETE FROM deliveries WHERE broadcast_id = ?",
+                                   (broadcast_id,))
+                await conn.execute("COMMIT")
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+        return len(rows)
+
+    async def _live_counts(self, broadcast_id: int) -> dict[str, int]:
+        return {
             str(status): int(str(n))
             for status, n in await self.db.fetchall(
                 "SELECT status, count(*) FROM deliveries WHERE broadcast_id = ? GROUP BY status",
                 (broadcast_id,),
             )
         }
-        bid, status, category, text, created, total = row
+
+    async def status(self, broadcast_id: int) -> str | None:
+        row = await self.db.fetchone("SELECT status FROM broadcasts WHERE id = ?", (broadcast_id,))
+        return str(row[0]) if row else None
+
+    async def info(self, broadcast_id: int) -> BroadcastInfo | None:
+        row = await self.db.fetchone(
+            "SELECT id, status, category, text, created_at, total, counts FROM broadcasts "
+            "WHERE id = ?",
+            (broadcast_id,),
+        )
+        if row is None:
+            return None
+        bid, status, category, text, created, total, stored = row
+        if stored is not None:
+            counts = {str(k): int(v) for k, v in json.loads(str(stored)).items()}
+        else:
+            counts = await self._live_counts(broadcast_id)
         return BroadcastInfo(
             int(str(bid)),
             str(status),

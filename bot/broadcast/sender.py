@@ -57,7 +57,7 @@ class RateLimiter:
     """A sliding one-second window shared by broadcasts and interactive replies."""
 
     def __init__(
-        self, rate: float, clock: Callable[[], float] = time.monotonic, window: float = 1.05
+        self, rate: float, clock: Callable[[], float] = time.monotonic, window: float = 1.1
     ):
         self.limit = max(int(rate), 1)
         # A little over one second: margin for network jitter. Under one message per

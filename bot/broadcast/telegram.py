@@ -34,6 +34,7 @@ from bot.core.reply import Button, Reply, rows
 from bot.service import Actor, Vigie
 from bot.settings import Settings
 from bot.storage.database import Database
+from bot.storage.stores import SqliteSubscriptions
 
 log = logging.getLogger("vigie.broadcast")
 GONE_MARKERS = (
@@ -98,14 +99,11 @@ def make_broadcaster(
     category: str,
     service: Vigie | None = None,
 ) -> Broadcaster:
-    async def unsubscribe(chat_id: int) -> None:
-        if service is not None:
-            await service.subscriptions.delete(chat_id)
-        else:
-            await db.write("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
-
     return Broadcaster(
-        queue, TelegramSender(bot, content, category), limiter, unsubscribe=unsubscribe
+        queue,
+        TelegramSender(bot, content, category),
+        limiter,
+        unsubscribe=SqliteSubscriptions(db).remove_gone,
     )
 
 

@@ -80,6 +80,15 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE INDEX deliveries_pending ON deliveries(broadcast_id, status, not_before);
     """,
     ),
+    (
+        "0004_broadcast_counts",
+        """
+        -- When a broadcast ends its per-chat rows are replaced by these counts, so that
+        -- the subscription list stays the only place that keeps raw chat ids.
+        ALTER TABLE broadcasts ADD COLUMN counts TEXT;
+        CREATE INDEX deliveries_chat ON deliveries(chat_id);
+    """,
+    ),
 )
 
 

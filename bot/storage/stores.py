@@ -88,7 +88,14 @@ class SqliteSubscriptions:
             (chat_id, lang, ",".join(categories), dt.date.today().isoformat()),
         )
 
+    async def remove_gone(self, chat_id: int) -> None:
+        """Telegram says the chat is gone (blocked, deleted): drop the subscription; the
+        broadcast's delivery row keeps its "unsubscribed" mark until it is purged."""
+        await self.db.write("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+
     async def delete(self, chat_id: int) -> bool:
+        """The member leaves: forget the chat id everywhere, in-flight broadcasts included."""
+        await self.db.write("DELETE FROM deliveries WHERE chat_id = ?", (chat_id,))
         return await self.db.write("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,)) > 0
 
     async def all(self, category: str | None = None) -> list[Subscriber]:

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import logging
 import signal
+import time
 from pathlib import Path
 
 from telegram import BotCommand, BotCommandScopeDefault, Update
@@ -22,6 +23,7 @@ from bot.adapters.telegram.handlers import SERVICE_KEY, on_error, on_update
 from bot.adapters.telegram.incidents import Incidents, TrackedRequest
 from bot.adapters.telegram.webhook import limit_webhook_bodies
 from bot.admin import AdminCommands
+from bot.broadcast.queue import BroadcastQueue
 from bot.cli import CliError, content_root
 from bot.content.loader import load_root
 from bot.core.assistant import Assistant
@@ -36,7 +38,8 @@ from bot.storage.stores import SqliteSessions, SqliteStats, SqliteSubscriptions
 from bot.storage.unmatched import UnmatchedLog
 
 log = logging.getLogger("vigie")
-PURGE_EVERY_SECONDS = 3600
+PURGE_EVERY_SECONDS = 600
+DELIVERY_ROWS_KEPT_SECONDS = 3600
 
 
 def webhook_secret(settings: Settings, secret: bytes) -> str:
@@ -131,7 +134,7 @@ def create_application(
         application.bot_data["vigie_admin"] = admin
         application.bot_data["vigie_db"] = db
         await register_commands(application, content)
-        state["purge"] = asyncio.create_task(_purge_loop(service))
+        state["purge"] = asyncio.create_task(_purge_loop(service, db))
         loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(admin.reload()))
@@ -183,12 +186,16 @@ def run_bot(
     return 0
 
 
-async def _purge_loop(service: Vigie) -> None:
+async def _purge_loop(service: Vigie, db: Database) -> None:
+    queue = BroadcastQueue(db)
     while True:
         try:
             removed = await service.purge(service.content.association.session_retention_days)
             if removed:
                 log.info("purged %d idle sessions", removed)
+            # A finished broadcast's per-chat rows hold chat ids: kept one hour for the
+            # admin's report, then only the counts remain.
+            await queue.purge_finished(time.time() - DELIVERY_ROWS_KEPT_SECONDS)
         except Exception as exc:  # a locked database must not stop the bot
             log.error("session purge failed: %s", exc)
         await asyncio.sleep(PURGE_EVERY_SECONDS)
