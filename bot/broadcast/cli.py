@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 from telegram import Bot
+from telegram.error import InvalidToken
 from telegram.request import HTTPXRequest
 
 from bot.adapters.console import html_to_text
@@ -151,6 +152,10 @@ async def _deliver(
     assert info is not None
     bot = bot or make_bot(settings)
     limiter = RateLimiter(settings.broadcast_rate)
+    try:
+        await bot.initialize()
+    except InvalidToken as exc:
+        raise CliError("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather") from exc
     async with bot:
         broadcaster = make_broadcaster(bot, content, db, queue, limiter, info.category)
         final = await broadcaster.run(broadcast_id, _progress_bar, progress_every=0.5)

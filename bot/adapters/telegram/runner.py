@@ -142,6 +142,11 @@ def create_application(
         log.info("Vigie started (content %s, %d answers)", content.version, len(content.answers))
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+        broadcasts = application.bot_data.get("vigie_broadcasts")
+        running = [t for t in getattr(broadcasts, "tasks", {}).values() if not t.done()]
+        for running_task in running:  # they resume from the queue at the next start
+            running_task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
         task = state.get("purge")
         if isinstance(task, asyncio.Task):
             task.cancel()
