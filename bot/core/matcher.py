@@ -88,8 +88,8 @@ class _Example:
 class Matcher:
     """An index over every example phrasing, built once when content loads."""
 
-    fuzzy_rerank = 100
-    candidate_pool = 400
+    fuzzy_rerank = 60
+    candidate_pool = 200
     # Weights measured on the evaluation set and in cross-validation (docs/matching.md).
     recall_weight = 0.7  # how much of the question an example explains, vs. the reverse
     fuzzy_weight = 0.2  # rapidfuzz token-sort ratio, for word order and near-spellings
