@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import signal
-import sys
 from pathlib import Path
 
 from bot.admin import AdminCommands
 from bot.content.loader import load_root
 from bot.service import Vigie
 from tests.corechat import CoreChat
-from tests.fakes.bot_api import DEFAULT_TOKEN, FakeBotApi
+from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.conversation import Chat
+from tests.process import start_vigie, stop_vigie
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,12 +48,7 @@ async def test_reload_keeps_the_old_content_when_the_new_one_is_invalid(
 async def test_sighup_reloads_the_running_bot(tmp_path: Path) -> None:
     root = _copy_content(tmp_path)
     async with FakeBotApi() as api:
-        env = dict(os.environ, TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN,
-                   TELEGRAM_API_BASE_URL=api.base_url, VIGIE_DB=str(tmp_path / "v.db"),
-                   VIGIE_SECRET="k" * 32, VIGIE_CONTENT_DIR=str(root), PTB_TIMEDELTA="true")
-        bot = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        bot = await start_vigie(api, tmp_path / "v.db", VIGIE_CONTENT_DIR=str(root))
         try:
             chat = Chat(api, 777, quiet=0.4, timeout=20)
             replies = await chat.send("/start")
@@ -67,9 +61,4 @@ async def test_sighup_reloads_the_running_bot(tmp_path: Path) -> None:
             replies = await chat.send("/start")
             assert "Union Exemple" in replies[0].text
         finally:
-            bot.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(bot.wait(), 10)
-            except TimeoutError:
-                bot.kill()
-                await bot.wait()
+            await stop_vigie(bot)
