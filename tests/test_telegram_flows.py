@@ -1,0 +1,77 @@
+"""More conversations through the real PTB stack: the self-check, admins in groups, webhooks."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.core.content import Content
+from tests.e2e_support import Harness
+from tests.fakes.bot_api import FakeBotApi
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as fake:
+        yield fake
+
+
+async def test_security_self_check_through_telegram(api: FakeBotApi, content: Content,
+                                                   tmp_path: Path) -> None:
+    harness = await Harness(api, content, tmp_path).start()
+    try:
+        chat = harness.chat(3101)
+        replies = await chat.send("/securite")
+        for _ in range(30):
+            last = replies[-1]
+            if "Autodiagnostic" in last.text or "Self-check" in last.text:
+                break
+            labels = [text for text, _ in last.buttons]
+            if "✅ Voir le résultat" in labels:
+                replies = await chat.click("✅ Voir le résultat")
+            else:
+                replies = await chat.click("Non")
+        result = replies[-1].text
+        assert "Autodiagnostic : 0 %" in result
+        assert "À faire" in result and len(replies[-1].buttons) >= 3
+        sessions = harness.query("SELECT data FROM sessions")
+        assert sessions and all('"answers": {}' in str(row[0]) or '"flow": null' in str(row[0])
+                                for row in sessions)
+    finally:
+        await harness.stop()
+
+
+async def test_admin_commands_are_refused_in_groups_too(api: FakeBotApi, content: Content,
+                                                        tmp_path: Path) -> None:
+    harness = await Harness(api, content, tmp_path, VIGIE_ADMIN_IDS="42").start()
+    try:
+        member = harness.chat(43, chat_id=-1001)
+        refused = await member.send("/diffuser@vigie_test_bot")
+        unknown = await member.send("/nimportequoi@vigie_test_bot")
+        assert refused and [r.text for r in refused] == [r.text for r in unknown]
+        admin = harness.chat(42, chat_id=-1001)
+        replies = await admin.send("/diffuser@vigie_test_bot")
+        assert "conversation privée" in replies[0].text  # never drafted in a group
+    finally:
+        await harness.stop()
+
+
+async def test_webhook_answers_200_at_once_even_for_updates_that_fail(
+    api: FakeBotApi, content: Content, tmp_path: Path
+) -> None:
+    harness = await Harness(api, content, tmp_path).start("webhook")
+    try:
+        url = api.webhook_url
+        assert url
+        forged = api.callback(5, "1|f:99:c0", message_id=12345, push=False)
+        api.delay("answerCallbackQuery", 3.0)  # the handling is slow...
+        start = time.monotonic()
+        status = await api.post_webhook(url, forged, secret_token=harness.secret_token)
+        assert status == 200
+        assert time.monotonic() - start < 1.0  # ...but Telegram is answered at once
+        await harness.idle()
+    finally:
+        await harness.stop()
