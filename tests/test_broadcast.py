@@ -652,7 +652,10 @@ async def test_alert_over_http_survives_429_403_timeouts_and_5xx(
         api.delay("sendMessage", 1.0, times=2)  # longer than the 0.4 s read timeout
         limiter = RateLimiter(harness.settings.broadcast_rate)
         loop = make_broadcaster(tg, content, db, queue, limiter, "urgent")
-        final = await asyncio.wait_for(loop.run(bid), 40)
+        try:
+            final = await asyncio.wait_for(loop.run(bid), 40)
+        finally:
+            await loop.close()
 
         assert final is not None and final.status == DONE
         assert final.counts == {SENT: 59, UNSUBSCRIBED: 1}

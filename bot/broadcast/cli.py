@@ -158,7 +158,10 @@ async def _deliver(
         raise CliError("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather") from exc
     async with bot:
         broadcaster = make_broadcaster(bot, content, db, queue, limiter, info.category)
-        final = await broadcaster.run(broadcast_id, _progress_bar, progress_every=0.5)
+        try:
+            final = await broadcaster.run(broadcast_id, _progress_bar, progress_every=0.5)
+        finally:
+            await broadcaster.close()
     print(file=sys.stderr)
     if final is None:
         return 1

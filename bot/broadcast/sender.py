@@ -140,6 +140,12 @@ class Broadcaster:
         self.max_attempts = max_attempts
         self.clock = clock
 
+    async def close(self) -> None:
+        """Release the sender's connections (an HTTP client, for the Bot API sender)."""
+        closer = getattr(self.sender, "aclose", None)
+        if closer is not None:
+            await closer()
+
     async def run(
         self,
         broadcast_id: int,
