@@ -4,7 +4,7 @@ Messages per second: Broadcaster + the sender + SQLite, with the rate limit lift
 (RateLimiter(rate=100000)), against a lean Bot API responder on loopback in a child
 process (`--full-fake` uses the full fake server of the tests, which is slower than the
 sender). Two senders in the same run: Vigie's (`BotApiSender`, the JSON posted with one
-keep-alive httpx client) and the baseline, python-telegram-bot's `send_message` for each
+keep-alive aiohttp session) and the baseline, python-telegram-bot's `send_message` for each
 message. Every message is one sendMessage with the HTML alert and its unsubscribe
 button, and its delivery row marked sent.
 
