@@ -26,6 +26,7 @@ from telegram.request import HTTPXRequest
 
 import bot.broadcast.sender as sender_module
 import bot.cli
+from bot.broadcast.alert import render_alert
 from bot.broadcast.queue import (
     CANCELLED,
     DONE,
@@ -47,7 +48,7 @@ from bot.broadcast.sender import (
     Transient,
     cancel,
 )
-from bot.broadcast.telegram import AdminBroadcasts, make_broadcaster, render_alert
+from bot.broadcast.telegram import AdminBroadcasts, make_broadcaster
 from bot.core.content import Content
 from bot.service import Vigie
 from bot.storage.database import Database

@@ -19,9 +19,10 @@ from telegram.error import InvalidToken
 from telegram.request import HTTPXRequest
 
 from bot.adapters.console import html_to_text
+from bot.broadcast.alert import render_alert
 from bot.broadcast.queue import CANCELLED, DONE, PAUSED, RUNNING, BroadcastQueue
 from bot.broadcast.sender import Progress, RateLimiter
-from bot.broadcast.telegram import make_broadcaster, render_alert
+from bot.broadcast.telegram import make_broadcaster
 from bot.cli import CliError
 from bot.core.content import Content
 from bot.core.html import html_errors

@@ -15,12 +15,10 @@ from typing import Any
 
 import aiohttp
 
+from bot.broadcast.alert import is_gone, render_alert
 from bot.broadcast.sender import Gone, Permanent, RetryLater, Transient
 from bot.core import callbacks
 from bot.core.content import Content
-
-GONE_MARKERS = ("chat not found", "user is deactivated", "bot was kicked", "chat_id is empty",
-                "peer_id_invalid", "have no rights to send", "bot was blocked")
 
 
 class BotApiSender:
@@ -46,8 +44,6 @@ class BotApiSender:
             self._session = None
 
     async def send(self, chat_id: int, text: str, lang: str) -> None:
-        from bot.broadcast.telegram import render_alert
-
         body, label = render_alert(self.content, text, self.category, lang)
         payload: dict[str, Any] = {
             "chat_id": chat_id,
@@ -79,7 +75,7 @@ class BotApiSender:
         if code == 429:
             retry = (data.get("parameters") or {}).get("retry_after", 1)
             raise RetryLater(float(retry))
-        if code == 403 or (code == 400 and any(m in description.lower() for m in GONE_MARKERS)):
+        if code == 403 or (code == 400 and is_gone(description)):
             raise Gone(description)
         if code >= 500:
             raise Transient(f"HTTP {code}: {description}")

@@ -14,6 +14,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.broadcast.alert import is_gone, render_alert
 from bot.broadcast.httpsender import BotApiSender
 from bot.broadcast.queue import CANCELLED, PAUSED, RUNNING, BroadcastInfo, BroadcastQueue
 from bot.broadcast.sender import (
@@ -38,22 +39,6 @@ from bot.storage.database import Database
 from bot.storage.stores import SqliteSubscriptions
 
 log = logging.getLogger("vigie.broadcast")
-GONE_MARKERS = (
-    "chat not found",
-    "user is deactivated",
-    "bot was kicked",
-    "chat_id is empty",
-    "peer_id_invalid",
-    "have no rights to send",
-)
-
-
-def render_alert(content: Content, text: str, category: str, lang: str) -> tuple[str, str]:
-    """The alert as members see it, and the label of its one-tap unsubscribe button."""
-    found = content.association.category(category)
-    label = found.labels.get(lang, category) if found else category
-    header = "🔔 <b>Alerte sécurité</b>" if lang == "fr" else "🔔 <b>Security alert</b>"
-    return f"{header} · {escape(label)}\n\n{text}", content.ui.get("alerts.unsubscribe", lang)
 
 
 def seconds(value: float | timedelta) -> float:
@@ -84,7 +69,7 @@ class TelegramSender:
         except Forbidden as exc:
             raise Gone(str(exc)) from exc
         except BadRequest as exc:
-            if any(marker in str(exc).lower() for marker in GONE_MARKERS):
+            if is_gone(str(exc)):
                 raise Gone(str(exc)) from exc
             raise Permanent(str(exc)) from exc
         except (TimedOut, NetworkError) as exc:  # includes 5xx answers

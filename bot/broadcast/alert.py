@@ -1,0 +1,33 @@
+"""What an alert looks like, and which Telegram answers mean a chat is gone for good.
+
+Shared by both senders (python-telegram-bot's and the direct Bot API one).
+"""
+
+from __future__ import annotations
+
+from bot.core.content import Content
+from bot.core.html import escape
+
+# Bad Request descriptions that mean the chat cannot receive anything any more.
+GONE_MARKERS = (
+    "chat not found",
+    "user is deactivated",
+    "bot was kicked",
+    "bot was blocked",
+    "chat_id is empty",
+    "peer_id_invalid",
+    "have no rights to send",
+)
+
+
+def is_gone(description: str) -> bool:
+    lowered = description.lower()
+    return any(marker in lowered for marker in GONE_MARKERS)
+
+
+def render_alert(content: Content, text: str, category: str, lang: str) -> tuple[str, str]:
+    """The alert as members see it, and the label of its one-tap unsubscribe button."""
+    found = content.association.category(category)
+    label = found.labels.get(lang, category) if found else category
+    header = "🔔 <b>Alerte sécurité</b>" if lang == "fr" else "🔔 <b>Security alert</b>"
+    return f"{header} · {escape(label)}\n\n{text}", content.ui.get("alerts.unsubscribe", lang)
