@@ -54,15 +54,7 @@ def ask(content: Content, question: str, lang: str | None, as_json: bool) -> int
     if as_json:
         print_json(match.as_json())
         return 0
-    answer_lang = lang or match.lang
-    if match.decision == "answer" and match.topic:
-        reply = render.answer(content, match.topic, answer_lang)
-    elif match.decision == "clarify" and match.topic:
-        reply = render.clarify(content, match.topic, match.alternatives, answer_lang)
-    elif match.out_of_scope:
-        reply = render.out_of_scope(content, answer_lang)
-    else:
-        reply = render.fallback(content, answer_lang, match.alternatives)
+    reply, _ = render.for_match(content, match, lang or match.lang)
     print(html_to_text(reply.text))
     for button in reply.all_buttons():
         print(f"  - {button.label}")

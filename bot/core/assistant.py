@@ -169,16 +169,8 @@ class Assistant:
             match.topic, match.decision, match.score, match.example, answer_lang
         )
         effects: list[object] = [CountTopic(match.topic, match.decision)]
-        if match.decision == "answer" and match.topic is not None and (
-            match.topic in content.answers
-        ):
-            reply = render.answer(content, match.topic, answer_lang)
-        elif match.decision == "clarify" and match.topic is not None:
-            reply = render.clarify(content, match.topic, match.alternatives, answer_lang)
-        elif match.out_of_scope:
-            reply = render.out_of_scope(content, answer_lang)
-        else:
-            reply = render.fallback(content, answer_lang, match.alternatives)
+        reply, unmatched = render.for_match(content, match, answer_lang)
+        if unmatched:
             effects.append(Unmatched(text, answer_lang))
         replies = [reply]
         state = session.flow

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from bot.core import callbacks
 from bot.core.content import OUT_OF_SCOPE, SMALLTALK_PREFIX, Content
 from bot.core.html import escape
-from bot.core.matcher import Candidate
+from bot.core.matcher import Candidate, Match
 from bot.core.reply import Button, Reply, rows
 
 BREACH_FLOW = "breach_notification"
@@ -97,3 +97,14 @@ def help_reply(content: Content, lang: str) -> Reply:
     if "bot.help" in content.answers:
         return answer(content, "bot.help", lang)
     return Reply(content.ui.get("help", lang), main_menu(content, lang))
+
+
+def for_match(content: Content, match: Match, lang: str) -> tuple[Reply, bool]:
+    """The reply for a matcher decision, and whether the question went unmatched."""
+    if match.decision == "answer" and match.topic is not None and match.topic in content.answers:
+        return answer(content, match.topic, lang), False
+    if match.decision == "clarify" and match.topic is not None:
+        return clarify(content, match.topic, match.alternatives, lang), False
+    if match.out_of_scope:
+        return out_of_scope(content, lang), False
+    return fallback(content, lang, match.alternatives), True
