@@ -21,7 +21,7 @@ from bot.core.flows.dates import OTHER, PRESETS, DateError, parse_typed, preset_
 from bot.core.flows.decide import NoVerdictError, decide, score
 from bot.core.flows.engine import FlowError, FlowState
 from bot.core.flows.model import Flow, Node
-from bot.core.flows.results import render_documents, render_score, render_verdict
+from bot.core.flows.results import answer_label, render_documents, render_score, render_verdict
 from bot.core.html import escape
 from bot.core.reply import Button, Reply, rows
 from bot.core.session import Session
@@ -148,7 +148,7 @@ def _recap(content: Content, flow: Flow, state: FlowState, lang: str) -> Reply:
     lines = [f"<b>{escape(ui.get('flow.recap', lang))}</b>", ""]
     edit_buttons: list[Button] = []
     for i, (node, value) in enumerate(engine.answered(flow, state), start=1):
-        label = _value_label(flow, node, value, lang, content)
+        label = answer_label(flow, node, value, lang)
         lines.append(f"{i}. {escape(node.text(lang))}\n   → <b>{escape(label)}</b>")
         edit_buttons.append(_button(state, ui.get("flow.edit", lang, n=i), f"e{i - 1}"))
     buttons = [_button(state, ui.get("flow.confirm", lang), "ok")]
@@ -157,19 +157,6 @@ def _recap(content: Content, flow: Flow, state: FlowState, lang: str) -> Reply:
         _button(state, ui.get("flow.cancel", lang), "x"),
     )
     return Reply("\n".join(lines), (*rows(buttons), *rows(edit_buttons, per_row=4), controls))
-
-
-def _value_label(flow: Flow, node: Node, value: str, lang: str, content: Content) -> str:
-    if node.type == "date":
-        from bot.core.flows.dates import format_local, parse_iso
-
-        try:
-            return format_local(parse_iso(value), lang)
-        except DateError:
-            return value
-    fact = flow.facts.get(node.fact or "")
-    found = fact.value(value) if fact else None
-    return found.label(lang) if found else value
 
 
 def resume_prompt(content: Content, flow: Flow, state: FlowState, lang: str) -> Reply:

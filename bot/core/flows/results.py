@@ -9,7 +9,7 @@ from bot.core import callbacks, render
 from bot.core.content import Content
 from bot.core.flows.dates import DateError, format_local, format_remaining, parse_iso
 from bot.core.flows.decide import OUTPUTS, ScoreResult, VerdictResult
-from bot.core.flows.model import Flow
+from bot.core.flows.model import Flow, Node
 from bot.core.html import escape
 from bot.core.reply import Button, Document, Reply, rows
 
@@ -72,16 +72,20 @@ def _recap_lines(flow: Flow, answers: Mapping[str, str], lang: str) -> str:
         if node.fact is None or node.fact not in answers or node.type not in {"question", "date"}:
             continue
         value = answers[node.fact]
-        if node.type == "date":
-            label = _date_label(value, lang)
-        else:
-            fact = flow.facts[node.fact]
-            found = fact.value(value)
-            if found is None or value == fact.skip_value:
-                continue
-            label = found.label(lang)
-        lines.append(f"- {node.text(lang)} {label}")
+        fact = flow.facts.get(node.fact)
+        if node.type != "date" and (fact is None or value == fact.skip_value):
+            continue
+        lines.append(f"- {node.text(lang)} {answer_label(flow, node, value, lang)}")
     return "\n".join(lines)
+
+
+def answer_label(flow: Flow, node: Node, value: str, lang: str) -> str:
+    """How an answer reads for the member: a date in Paris time, or the choice's label."""
+    if node.type == "date":
+        return _date_label(value, lang)
+    fact = flow.facts.get(node.fact or "")
+    found = fact.value(value) if fact else None
+    return found.label(lang) if found else value
 
 
 def _date_label(value: str, lang: str) -> str:
