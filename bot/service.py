@@ -148,7 +148,7 @@ class Vigie:
         if verdict != "ok":
             if verdict == "drop":
                 return []
-            lang = "en" if (actor.user_lang or "").startswith("en") else "fr"
+            lang = user_language(Session(), Context(self.clock(), actor.user_lang))
             notice = [Reply(self.content.ui.get("flood.slow_down", lang))]
             if deliver is not None:
                 await deliver(notice)
@@ -163,7 +163,7 @@ class Vigie:
                     # so the member's state is intact; the operator gets one clear line.
                     log.error("database unavailable (%s): %s; the member was asked to retry",
                               self.storage_hint, exc)
-                    lang = "en" if (actor.user_lang or "").startswith("en") else "fr"
+                    lang = user_language(Session(), Context(self.clock(), actor.user_lang))
                     replies = [Reply(self.content.ui.get("error.internal", lang))]
                 if deliver is not None:
                     await deliver(replies)
