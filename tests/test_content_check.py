@@ -568,7 +568,7 @@ DUPLICATED = "rgpd cabinet medical par ou commencer"
     ],
 )
 def test_phrasing_in_two_intents_cites_the_other(root: Path, copy: str, kind: str) -> None:
-    rel = "intents/security.yaml"
+    rel = "intents/security_technical.yaml"
     lines = (root / rel).read_text(encoding="utf-8").splitlines(keepends=True)
     first_topic = next(
         t.strip().rstrip(":") for t in lines[1:] if t.startswith("  ") and t[2] != " "
