@@ -24,28 +24,28 @@ def test_eval_set_meets_the_floor(matcher: Matcher) -> None:
     assert sum(1 for i in raw if i["topic"] is None) >= 40
     assert sum(1 for i in raw if i.get("tag") == "confusable") >= 25
     report = evaluate(matcher, [Item(i["q"], i["topic"]) for i in raw])
-    assert report.top1 >= 0.90, report.text()  # measured 92.1%
-    assert report.top3 >= 0.975, report.text()  # 99.2%
-    assert report.oos_rejection >= 0.89, report.text()  # 90.9%
-    assert report.wrong_answer_rate <= 0.015, report.text()  # 0.5%
+    assert report.top1 >= 0.94, report.text()  # measured 95.8%
+    assert report.top3 >= 0.98, report.text()  # 99.2%
+    assert report.oos_rejection >= 0.89, report.text()  # 90.9% (one more miss: 89.1%)
+    assert report.wrong_answer_rate <= 0.015, report.text()  # 0.7%
 
 
 def test_second_held_out_set_meets_the_floor(matcher: Matcher) -> None:
-    """Written after every threshold was fixed, and never used to tune anything."""
+    """Written after the first thresholds were fixed; never used to choose a setting."""
     raw = yaml.safe_load((EVAL.parent / "holdout2.yaml").read_text(encoding="utf-8"))
     report = evaluate(matcher, [Item(i["q"], i["topic"]) for i in raw])
-    assert report.top1 >= 0.86, report.text()  # measured 89.4%
-    assert report.top3 >= 0.97, report.text()  # 100%
-    assert report.oos_rejection >= 0.90, report.text()  # 95.0%
-    assert report.wrong_answer_rate <= 0.02, report.text()  # 0.0%
+    assert report.top1 >= 0.95, report.text()  # measured 97.2%
+    assert report.top3 >= 0.97, report.text()  # 98.6%
+    assert report.oos_rejection >= 0.90, report.text()  # 92.5%
+    assert report.wrong_answer_rate <= 0.01, report.text()  # 0.0%
 
 
 def test_cross_validation_meets_the_floor(content: Content) -> None:
     report = cross_validate(content.intents, folds=5)
-    assert report.top1 >= 0.60  # measured 62.4%
-    assert report.top3 >= 0.86  # 89.3%
-    assert report.oos_rejection >= 0.84  # 86.4%
-    assert report.wrong_answer_rate <= 0.02  # 1.2%
+    assert report.top1 >= 0.68  # measured 70.1%
+    assert report.top3 >= 0.88  # 90.2%
+    assert report.oos_rejection >= 0.885  # 90.7%
+    assert report.wrong_answer_rate <= 0.015  # 1.0%
 
 
 @pytest.mark.parametrize(("question", "topic"), [

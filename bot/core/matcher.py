@@ -21,6 +21,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
+from bot.core.classifier import TopicModel
 from bot.core.content import OUT_OF_SCOPE, Intent
 from bot.core.language import detect_language
 from bot.core.lexicon import SYNONYMS
@@ -31,9 +32,9 @@ Decision = Literal["answer", "clarify", "fallback"]
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Calibrated on the evaluation set (see docs/matching.md); per language."""
+    """Calibrated in cross-validation and on the evaluation set (docs/matching.md)."""
 
-    answer: Mapping[str, float] = field(default_factory=lambda: {"fr": 60.0, "en": 60.0})
+    answer: Mapping[str, float] = field(default_factory=lambda: {"fr": 70.0, "en": 70.0})
     clarify: Mapping[str, float] = field(default_factory=lambda: {"fr": 42.0, "en": 42.0})
     # A winner must lead the runner-up by this much to be answered directly.
     margin: float = 15.0
@@ -43,7 +44,7 @@ class Thresholds:
     # Candidates within this distance of the best are offered when clarifying.
     clarify_band: float = 20.0
     # Fall back when the out-of-scope examples score within this of the best topic.
-    oos_gap: float = 0.0
+    oos_gap: float = 15.0
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,15 @@ class Matcher:
     fuzzy_weight = 0.2  # rapidfuzz token-sort ratio, for word order and near-spellings
     second_weight = 0.3  # a second good example of the same topic is extra evidence
     topic_weight = 0.25  # share of the question covered by the topic's whole vocabulary
+    # The topic model (classifier.py): a topic loses this much per standard deviation it
+    # sits below the model's favourite, and the favourite gains this much per standard
+    # deviation of lead over the runner-up (up to `lead_cap`).
+    model_weight = 0.05
+    lead_weight = 0.02
+    lead_cap = 5.0
+    # A question made only of stopwords ("salut !", "what can you do") has nothing to
+    # match lexically: the model's lead alone, in points per standard deviation, scores it.
+    stopword_points = 12.0
 
     def __init__(self, intents: Mapping[str, Intent], thresholds: Thresholds | None = None):
         self.thresholds = thresholds or Thresholds()
@@ -104,13 +114,13 @@ class Matcher:
             if intent.threshold is not None
         }
         raw = [
-            (topic, phrase, normalise(phrase))
+            (topic, phrase, normalise(phrase), fold(phrase))
             for topic, intent in intents.items()
             for phrases in intent.examples.values()
             for phrase in phrases
         ]
         df: dict[str, int] = defaultdict(int)
-        for _, _, norm in raw:
+        for _, _, norm, _ in raw:
             for term in set(norm.split()):
                 df[term] += 1
         total = max(len(raw), 1)
@@ -118,7 +128,7 @@ class Matcher:
         self._unknown_idf = math.log(1 + total)
         self._examples: list[_Example] = []
         postings: dict[str, list[int]] = defaultdict(list)
-        for topic, phrase, norm in raw:
+        for topic, phrase, norm, _ in raw:
             terms = frozenset(norm.split())
             if not terms:
                 continue
@@ -146,9 +156,10 @@ class Matcher:
         self._correct = lru_cache(maxsize=50_000)(self._correct_uncached)
         # Whole phrasings, folded: "t'es qui ?" is only stopwords, yet an exact example.
         self._exact: dict[str, tuple[str, str]] = {}
-        for topic, phrase, _ in raw:
-            self._exact.setdefault(fold(phrase), (topic, phrase))
+        for topic, phrase, _, folded in raw:
+            self._exact.setdefault(folded, (topic, phrase))
         self._short = [key for key in self._exact if len(key.split()) <= 4]
+        self._model = TopicModel((topic, norm, folded) for topic, _, norm, folded in raw)
 
     @property
     def example_count(self) -> int:
@@ -186,8 +197,10 @@ class Matcher:
     def scores(self, text: str) -> list[Candidate]:
         """Every topic that shares a term with the question, best first."""
         folded = fold(text)
+        norm = normalise(text)
         exact = self._exact.get(folded)
-        ranked = self._lexical_scores(text)
+        model = self._model.standardised(norm, folded) if folded else {}
+        ranked = self._lexical_scores(norm, model)
         if exact is not None:
             others = [c for c in ranked if c.topic != exact[0]]
             return [Candidate(exact[0], 100.0, exact[1]), *others]
@@ -196,10 +209,12 @@ class Matcher:
             if found is not None:
                 topic, phrase = self._exact[found[0]]
                 return [Candidate(topic, 0.9 * found[1], phrase)]
+        if not ranked and not norm and model:
+            favourite, lead = _favourite(model)
+            return [Candidate(favourite, min(100.0, self.stopword_points * lead), "")]
         return ranked
 
-    def _lexical_scores(self, text: str) -> list[Candidate]:
-        norm = normalise(text)
+    def _lexical_scores(self, norm: str, model: Mapping[str, float]) -> list[Candidate]:
         query = self._query_terms(norm)
         query_weight = sum(query.values())
         if not query_weight:
@@ -243,6 +258,8 @@ class Matcher:
                 ((1 - self.fuzzy_weight) * lex + self.fuzzy_weight * ratio, example.text)
             )
         ranked: list[Candidate] = []
+        favourite, lead = _favourite(model)
+        bonus = self.lead_weight * min(lead, self.lead_cap)
         for topic, found in per_topic.items():
             found.sort(reverse=True)
             best = found[0][0]
@@ -252,6 +269,10 @@ class Matcher:
             vocabulary = self._topic_terms[topic]
             coverage = sum(w for t, w in query.items() if t in vocabulary) / query_weight
             score = (1 - self.topic_weight) * best + self.topic_weight * coverage
+            score += self.model_weight * model.get(topic, 0.0)
+            if topic == favourite:
+                score += bonus
+            score = min(1.0, max(0.0, score))
             ranked.append(Candidate(topic, 100 * score, found[0][1]))
         ranked.sort(key=lambda c: -c.score)
         return ranked
@@ -281,3 +302,11 @@ class Matcher:
             close = tuple(c for c in in_scope[1:3] if best.score - c.score <= t.clarify_band)
             return Match("clarify", best.topic, best.score, close, lang, best.example)
         return Match("fallback", None, best.score, tuple(in_scope[:3]), lang, best.example)
+
+
+def _favourite(model: Mapping[str, float]) -> tuple[str, float]:
+    """The topic model's favourite and its lead over the runner-up, in standard deviations."""
+    if len(model) < 2:
+        return (next(iter(model), ""), 0.0)
+    first, second = heapq.nlargest(2, model.items(), key=lambda kv: kv[1])
+    return first[0], first[1] - second[1]

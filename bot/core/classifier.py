@@ -1,0 +1,130 @@
+"""A complement naive Bayes topic model over words and word pairs.
+
+The lexical matcher (`bot.core.matcher`) is a nearest-neighbour search: it
+finds the example phrasing closest to the question. It cannot learn that a
+word is evidence for one topic *against* the others ("quand" points to the
+deadline, "qui" to who must notify), so a question worded unlike every
+example of its topic loses to a topic that happens to share one rare word.
+A linear model over the whole training set learns exactly that. Complement
+naive Bayes (Rennie et al., 2003) is the one that trains by counting: no
+iterations, a few tens of milliseconds at start-up, and in cross-validation it
+adds as much to the lexical score as a linear SVM trained by scikit-learn
+(`docs/matching.md` gives the figures).
+
+Features follow scikit-learn's `TfidfVectorizer(ngram_range=(1, 2),
+sublinear_tf=True)` over two views of the text: the normalised terms (lexicon
+and stemming applied) and the folded words (stopwords and interrogatives
+kept). The sklearn-equivalent is checked by `tests/test_classifier.py`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+
+from bot.core.text import fold, normalise
+
+
+def features(normalised: str, folded: str) -> dict[str, float]:
+    """Sublinear counts of words and adjacent pairs of both views (IDF applied later).
+
+    Takes the text already normalised and folded (`bot.core.text`): the matcher has
+    both at hand, and computing them again was most of the training time.
+    """
+    counts: Counter[str] = Counter()
+    for view in (normalised, folded):
+        words = [w for w in view.split() if len(w) >= 2]
+        counts.update(words)
+        counts.update(f"{a} {b}" for a, b in itertools.pairwise(words))
+    return {term: 1.0 + math.log(n) for term, n in counts.items()}
+
+
+def views(text: str) -> tuple[str, str]:
+    """The two views `features` expects, for callers that only have the raw text."""
+    return normalise(text), fold(text)
+
+
+class TopicModel:
+    """Complement naive Bayes over TF-IDF features, trained by counting."""
+
+    alpha = 1.0
+
+    def __init__(self, rows: Iterable[tuple[str, str, str]]):
+        """`rows`: (topic, normalised, folded) for every example phrasing."""
+        examples = [(topic, features(norm, folded)) for topic, norm, folded in rows]
+        self.topics: tuple[str, ...] = tuple(sorted({topic for topic, _ in examples}))
+        index = {topic: i for i, topic in enumerate(self.topics)}
+        df: Counter[str] = Counter()
+        for _, tf in examples:
+            df.update(tf.keys())
+        n = len(examples)
+        # Terms are numbered, and everything about them lives in flat arrays: a dict of
+        # tuples per term cost ten times the memory (benchmarks/bench_scale.py).
+        self._term = {term: i for i, term in enumerate(df)}
+        self._idf = array("d", (math.log((1 + n) / (1 + d)) + 1 for d in df.values()))
+        # Feature mass per class, sparse: most terms occur in one or two topics.
+        mass: list[dict[int, float]] = [{} for _ in self._term]
+        totals_by_class = [0.0] * len(self.topics)
+        for topic, tf in examples:
+            c = index[topic]
+            for term, value in self._weigh(tf).items():
+                by_class = mass[term]
+                by_class[c] = by_class.get(c, 0.0) + value
+                totals_by_class[c] += value
+        del examples
+        grand = sum(totals_by_class)
+        # log of each class's complement mass: the same for every feature of the class.
+        self._log_complement = [
+            math.log(grand + self.alpha * len(mass) - total) for total in totals_by_class
+        ]
+        # For each term, only the classes it occurs in differ from that baseline:
+        # classes[offsets[i]:offsets[i + 1]] and their deltas.
+        self._offsets = array("I", [0])
+        self._classes = array("I")
+        self._deltas = array("d")
+        for by_class in mass:
+            everywhere = math.fsum(by_class.values()) + self.alpha
+            log_everywhere = math.log(everywhere)
+            for c, value in by_class.items():
+                self._classes.append(c)
+                self._deltas.append(log_everywhere - math.log(everywhere - value))
+            self._offsets.append(len(self._classes))
+
+    def _weigh(self, tf: Mapping[str, float]) -> dict[int, float]:
+        """Term numbers with L2-normalised TF-IDF weights; unknown terms dropped."""
+        weighted = {}
+        for term, value in tf.items():
+            i = self._term.get(term)
+            if i is not None:
+                weighted[i] = value * self._idf[i]
+        norm = math.sqrt(sum(v * v for v in weighted.values()))
+        return {i: v / norm for i, v in weighted.items()} if norm else {}
+
+    def log_likelihoods(self, normalised: str, folded: str) -> list[float]:
+        """Joint log-likelihood of every topic (order of `topics`), up to a shared constant."""
+        x = self._weigh(features(normalised, folded))
+        mass = sum(x.values())
+        scores = [mass * base for base in self._log_complement]
+        offsets, classes, deltas = self._offsets, self._classes, self._deltas
+        for i, value in x.items():
+            for k in range(offsets[i], offsets[i + 1]):
+                scores[classes[k]] += value * deltas[k]
+        return scores
+
+    def standardised(self, normalised: str, folded: str) -> dict[str, float]:
+        """Each topic's distance below the best, in standard deviations (0 for the best).
+
+        A scale-free form: the lexical score and this one can be added with one weight.
+        """
+        scores = self.log_likelihoods(normalised, folded)
+        best = max(scores)
+        spread = _pstdev(scores) or 1.0
+        return {topic: (s - best) / spread for topic, s in zip(self.topics, scores, strict=True)}
+
+
+def _pstdev(values: Sequence[float]) -> float:
+    mean = sum(values) / len(values)
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
