@@ -93,3 +93,25 @@ def test_matching_never_raises(matcher: Matcher, text: str) -> None:
     match = matcher.match(text)
     assert match.decision in {"answer", "clarify", "fallback"}
     assert 0.0 <= match.score <= 100.0 + 1e-9
+
+
+def test_an_unknown_word_does_not_hide_the_common_ones() -> None:
+    """An uncorrectable unknown word used to count as rare and stop the search there."""
+    from bot.core.content import Intent
+
+    # Both known words are in more phrasings than the common-word limit (300).
+    intents = {
+        "breach.phased_notification": Intent(
+            "breach.phased_notification",
+            {"fr": tuple(f"notification cnil en plusieurs temps {i}" for i in range(350))},
+            None,
+        ),
+        "gdpr.cnil_control": Intent(
+            "gdpr.cnil_control",
+            {"fr": tuple(f"controle cnil au cabinet {i}" for i in range(200))},
+            None,
+        ),
+    }
+    matcher = Matcher(intents)
+    ranked = matcher.scores("notification cnil xyzzyq")
+    assert ranked and ranked[0].topic == "breach.phased_notification"

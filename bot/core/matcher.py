@@ -224,8 +224,10 @@ class Matcher:
         # Very common words only add weight to examples found through rarer ones, as in
         # any inverted index (at 5,000 topics a shared word is in thousands of phrasings).
         matched: dict[int, float] = defaultdict(float)
-        rare = [t for t in query if len(self._postings.get(t, ())) <= self._common_df]
-        common = [t for t in query if t in self._postings and t not in rare]
+        # (An unknown word has no postings: it is neither, and must not hide the common ones.)
+        known = [t for t in query if t in self._postings]
+        rare = [t for t in known if len(self._postings[t]) <= self._common_df]
+        common = [t for t in known if t not in rare]
         for term in rare or common:
             weight = query[term]
             for index in self._postings.get(term, ()):
