@@ -17,7 +17,8 @@ from pydantic import ValidationError
 from bot.content.errors import Problem
 from bot.content.flow_lint import lint_flow_spec, lint_paths, lint_texts
 from bot.content.flow_schema import FlowFile, build_flow
-from bot.content.yamlsource import read_yaml, schema_problems
+from bot.content.schema_errors import schema_problems
+from bot.content.yamlsource import read_yaml
 from bot.core.flows.model import Flow
 
 __all__ = ["FlowFile", "build_flow", "load_flows"]

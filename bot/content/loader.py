@@ -29,12 +29,8 @@ from bot.content.crosschecks import (
 from bot.content.errors import ContentError, Problem
 from bot.content.flows import load_flows
 from bot.content.lint import lint_content
-from bot.content.yamlsource import (
-    Location,
-    YamlDocument,
-    read_yaml,
-    schema_problems,
-)
+from bot.content.schema_errors import schema_problems
+from bot.content.yamlsource import Location, YamlDocument, read_yaml
 from bot.core.content import (
     AlertCategory,
     Answer,
