@@ -11,12 +11,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from rapidfuzz import fuzz
-
 from bot.core import callbacks, render
 from bot.core.content import Content
 from bot.core.events import CountEvent
-from bot.core.flows import engine
+from bot.core.flows import engine, freetext
 from bot.core.flows.dates import OTHER, PRESETS, DateError, parse_typed, preset_datetime
 from bot.core.flows.decide import NoVerdictError, decide, score
 from bot.core.flows.engine import FlowError, FlowState
@@ -25,52 +23,6 @@ from bot.core.flows.results import answer_label, render_documents, render_score,
 from bot.core.html import escape
 from bot.core.reply import Button, Reply, rows
 from bot.core.session import Session
-from bot.core.text import fold
-
-_YES = {
-    "oui",
-    "ouais",
-    "ouai",
-    "yes",
-    "yep",
-    "yeah",
-    "ok",
-    "okay",
-    "d accord",
-    "bien sur",
-    "exact",
-    "exactement",
-    "affirmatif",
-    "o",
-    "y",
-    "oui oui",
-    "tout a fait",
-    "absolument",
-}
-_NO = {"non", "nan", "no", "nope", "pas du tout", "n", "non non", "jamais", "negatif"}
-_UNKNOWN = {
-    "je sais pas",
-    "je ne sais pas",
-    "sais pas",
-    "jsp",
-    "chais pas",
-    "pas sur",
-    "pas sure",
-    "aucune idee",
-    "unknown",
-    "dont know",
-    "don t know",
-    "not sure",
-    "idk",
-    "peut etre",
-    "maybe",
-    "je ne suis pas sur",
-    "je suis pas sur",
-    "ne sais pas",
-    "i don t know",
-    "no idea",
-    "je ne peux pas l exclure",
-}
 
 
 @dataclass
@@ -286,33 +238,8 @@ def text(content: Content, session: Session, typed: str, lang: str, now: datetim
 
 def match_choice(flow: Flow, node: Node, typed: str, lang: str, content: Content) -> int | None:
     """The index of the choice that free text means ("ouais", "je sais pas"), or None."""
-    said = fold(typed)
-    if not said:
-        return None
-    offered = list(engine.offered(flow, node))
-    labels = [fold(label) for label in _labels(flow, node, lang, content)]
-    wanted = (
-        "yes" if said in _YES else "no" if said in _NO else "unknown" if said in _UNKNOWN else None
-    )
-    if wanted is not None:
-        if wanted in offered:
-            return offered.index(wanted)
-        if wanted == "unknown":
-            for i, label in enumerate(labels):
-                if (
-                    "sais pas" in label
-                    or "pas sur" in label
-                    or "not sure" in label
-                    or "don t know" in label
-                ):
-                    return i
-        return None
-    best, best_score = None, 0.0
-    for i, label in enumerate(labels):
-        score_ = fuzz.ratio(said, label)
-        if score_ > best_score:
-            best, best_score = i, score_
-    return best if best_score >= 85 else None
+    labels = _labels(flow, node, lang, content)
+    return freetext.choice(typed, list(engine.offered(flow, node)), labels)
 
 
 def finish(content: Content, session: Session, flow: Flow, lang: str, now: datetime) -> Turn:
