@@ -97,17 +97,16 @@ class TopicModel:
             everywhere[key // classes] += value
         # For each term, only the classes it occurs in differ from that baseline:
         # classes[offsets[i]:offsets[i + 1]] and their deltas.
-        self._offsets = array("I", [0] * (len(self._term) + 1))
+        per_term = [0] * len(self._term)
+        for key in mass:
+            per_term[key // classes] += 1
+        self._offsets = array("I", itertools.accumulate(per_term, initial=0))
         self._classes = array("I")
         self._deltas = array("d")
         for key in sorted(mass):
             i, c = divmod(key, classes)
             self._classes.append(c)
             self._deltas.append(math.log(everywhere[i]) - math.log(everywhere[i] - mass[key]))
-            self._offsets[i + 1] = len(self._classes)
-        for i in range(1, len(self._offsets)):
-            # Terms without any mass (none today) keep an empty range.
-            self._offsets[i] = max(self._offsets[i], self._offsets[i - 1])
 
     def _weigh(self, tf: Mapping[str, float]) -> dict[int, float]:
         """Term numbers with L2-normalised TF-IDF weights; unknown terms dropped."""
