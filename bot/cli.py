@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--cross-validate", action="store_true")
     ev.add_argument("--folds", type=int, default=5)
+    ev.add_argument(
+        "--details", action="store_true", help="also list every question and its decision"
+    )
 
     flow = sub.add_parser("flow", help="guided flows")
     flow_sub = flow.add_subparsers(dest="flow_command", required=True)
@@ -134,7 +137,9 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "ask":
         return tools.ask(load(settings), args.question, args.lang, args.json)
     if args.command == "eval":
-        return tools.run_eval(load(settings), args.file, args.json, args.cross_validate, args.folds)
+        return tools.run_eval(
+            load(settings), args.file, args.json, args.cross_validate, args.folds, args.details
+        )
     if args.command == "flow":
         content = load(settings)
         if args.flow_command == "graph":

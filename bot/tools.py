@@ -65,7 +65,14 @@ def _default_eval_file() -> Path:
     return Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.yaml"
 
 
-def run_eval(content: Content, file: str | None, as_json: bool, cross: bool, folds: int) -> int:
+def run_eval(
+    content: Content,
+    file: str | None,
+    as_json: bool,
+    cross: bool,
+    folds: int,
+    details: bool = False,
+) -> int:
     if cross:
         report = cross_validate(content.intents, folds=folds)
     else:
@@ -90,9 +97,9 @@ def run_eval(content: Content, file: str | None, as_json: bool, cross: bool, fol
         items = [Item(str(i["q"]), i.get("topic")) for i in raw]
         report = evaluate(Matcher(content.intents), items)
     if as_json:
-        print_json(report.as_json())
+        print_json(report.as_json(details))
     else:
-        print(report.text())
+        print(report.text(details))
     return 0
 
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.cli import main
-from bot.core.content import Content
+from bot.core.content import Content, Intent
 from bot.core.matcher import Matcher
 from bot.evaluation import Item, cross_validate, evaluate
 
@@ -80,8 +80,20 @@ def test_eval_json_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
                     '- {q: "prix du gazole", topic: null}\n', encoding="utf-8")
     assert main(["eval", str(file), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"n", "top1", "top3", "oos_rejection", "wrong_answer_rate"}
+    assert set(data) == {
+        "n", "top1", "top3", "oos_rejection", "wrong_answer_rate", "direct", "clarify_rate"
+    }
     assert data["n"] == 2
+    assert main(["eval", str(file), "--json", "--details"]) == 0
+    items = json.loads(capsys.readouterr().out)["items"]
+    assert [i["q"] for i in items] == ["faut-il chiffrer les sauvegardes ?", "prix du gazole"]
+    assert all(
+        set(i) == {"q", "expected", "decision", "topic", "score", "alternatives"} for i in items
+    )
+    assert items[1]["expected"] is None and items[1]["decision"] == "fallback"
+    assert main(["eval", str(file), "--details"]) == 0
+    text = capsys.readouterr().out
+    assert "direct answers" in text and "clarify" in text and "'prix du gazole'" in text
     bad = tmp_path / "bad.yaml"
     bad.write_text("- {q: x, topic: no.such_topic}\n", encoding="utf-8")
     assert main(["eval", str(bad)]) == 2
@@ -115,3 +127,42 @@ def test_an_unknown_word_does_not_hide_the_common_ones() -> None:
     matcher = Matcher(intents)
     ranked = matcher.scores("notification cnil xyzzyq")
     assert ranked and ranked[0].topic == "breach.phased_notification"
+
+
+SMALL = {
+    "security.backups": Intent("security.backups", {"fr": (
+        "faut-il sauvegarder les dossiers patients", "comment faire une sauvegarde externe",
+        "sauvegarde chiffrée du cabinet")}, None),
+    "security.passwords": Intent("security.passwords", {"fr": (
+        "changer les mots de passe du cabinet", "gestionnaire de mots de passe",
+        "mot de passe trop simple")}, None),
+    "smalltalk.out_of_scope": Intent("smalltalk.out_of_scope", {"fr": (
+        "recette de cuisine", "météo de demain", "résultat du match de foot")}, None),
+}
+
+
+def test_direct_and_clarify_rates_count_in_scope_questions_only() -> None:
+    report = evaluate(Matcher(SMALL), [
+        Item("comment faire une sauvegarde externe", "security.backups"),  # answered, right
+        Item("changer les mots de passe", "security.backups"),  # answered, wrong topic
+        Item("sauvegarde du mot de passe du cabinet", "security.backups"),  # clarify
+        Item("météo de demain", None),  # out of scope: in neither share
+    ])
+    assert [i["decision"] for i in report.items] == ["answer", "answer", "clarify", "fallback"]
+    assert report.direct == pytest.approx(1 / 3)
+    assert report.clarify_rate == pytest.approx(1 / 3)
+    assert report.items[2]["alternatives"] == ["security.backups"]
+    assert report.as_json()["direct"] == 0.3333 and "items" not in report.as_json()
+
+
+def test_cross_validation_reports_every_question_once() -> None:
+    report = cross_validate(SMALL, folds=3)
+    assert report.n == len(report.items) == 9
+    assert sorted(i["q"] for i in report.items) == sorted(
+        p for intent in SMALL.values() for p in intent.examples["fr"]
+    )
+    in_scope = [i for i in report.items if i["expected"] is not None]
+    direct = sum(i["decision"] == "answer" and i["topic"] == i["expected"] for i in in_scope)
+    assert report.direct == pytest.approx(direct / len(in_scope))
+    clarified = sum(i["decision"] == "clarify" for i in in_scope)
+    assert report.clarify_rate == pytest.approx(clarified / len(in_scope))
