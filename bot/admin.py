@@ -6,6 +6,7 @@ content and the admin is told exactly why.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 
@@ -36,7 +37,9 @@ class AdminCommands:
                 len([p for p in problems if not p.warning]),
             )
             return False, problems
-        self.service.assistant = Assistant(content)
+        # Embedding new phrasings may take seconds: off the event loop.
+        encoder = self.service.encoder
+        self.service.assistant = await asyncio.to_thread(Assistant, content, None, encoder)
         log.info("content reloaded (version %s)", content.version)
         return True, problems
 

@@ -21,6 +21,7 @@ from bot.content.errors import ContentError
 from bot.content.loader import default_content_root, load_content, load_root
 from bot.core.assistant import Assistant
 from bot.core.content import Content
+from bot.core.semantic import Encoder
 from bot.settings import Settings, SettingsError
 
 EXIT_CONFIG = 2
@@ -45,6 +46,13 @@ def load(settings: Settings | None) -> Content:
             "the content is invalid; run `vigie content check` for details:\n"
             + "\n".join(str(p) for p in exc.problems[:20])
         ) from exc
+
+
+def encoder(settings: Settings) -> Encoder | None:
+    """The sentence encoder, loaded once per process; None keeps matching lexical."""
+    from bot.adapters.semantic.e5 import load_encoder
+
+    return load_encoder(settings.semantic, settings.semantic_cache)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -135,10 +143,16 @@ def dispatch(args: argparse.Namespace) -> int:
         return tools.content_check(Path(args.dir) if args.dir else None)
     settings = Settings.from_env()
     if args.command == "ask":
-        return tools.ask(load(settings), args.question, args.lang, args.json)
+        return tools.ask(load(settings), args.question, args.lang, args.json, encoder(settings))
     if args.command == "eval":
         return tools.run_eval(
-            load(settings), args.file, args.json, args.cross_validate, args.folds, args.details
+            load(settings),
+            args.file,
+            args.json,
+            args.cross_validate,
+            args.folds,
+            args.details,
+            encoder(settings),
         )
     if args.command == "flow":
         content = load(settings)
@@ -153,6 +167,7 @@ def dispatch(args: argparse.Namespace) -> int:
         return run_bot(
             settings,
             load(settings),
+            encoder(settings),
             webhook_url=args.webhook_url,
             listen=args.listen,
             port=args.port,
@@ -182,7 +197,16 @@ async def _chat(settings: Settings, lang: str | None) -> int:
         stats=MemoryStats(),
         alerts_available=False,
     )
-    return await run_console(service, lang)
+    semantic = encoder(settings)
+    if semantic is None:
+        return await run_console(service, lang)
+    from bot.adapters.semantic.startup import add_semantic
+
+    upgrade = asyncio.create_task(add_semantic(service, semantic))
+    try:
+        return await run_console(service, lang)
+    finally:
+        upgrade.cancel()
 
 
 def print_json(data: object) -> None:

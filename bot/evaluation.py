@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from bot.core.content import OUT_OF_SCOPE, Intent
 from bot.core.matcher import Matcher, Thresholds
+from bot.core.semantic import Encoder
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ def cross_validate(
     folds: int = 5,
     seed: int = 0,
     thresholds: Thresholds | None = None,
+    encoder: Encoder | None = None,
 ) -> Report:
     """Train on k-1 folds of every intent's phrasings, test on the held-out fold.
 
@@ -166,7 +168,7 @@ def cross_validate(
             )
             for topic, by_lang in train.items()
         }
-        reports.append(evaluate(Matcher(trained, thresholds), test))
+        reports.append(evaluate(Matcher(trained, thresholds, encoder), test))
     return _merge(reports)
 
 

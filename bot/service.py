@@ -32,6 +32,7 @@ from bot.core.events import (
     Unsubscribe,
 )
 from bot.core.reply import Reply
+from bot.core.semantic import Encoder
 from bot.core.session import Session
 from bot.privacy.keys import user_key
 from bot.privacy.redact import redact
@@ -111,6 +112,8 @@ class Vigie:
         alerts_available: bool = True,
     ):
         self.assistant = assistant
+        # The sentence encoder once loaded (bot/adapters/semantic): reloads reuse it.
+        self.encoder: Encoder | None = None
         self.secret = secret
         self.sessions = sessions
         self.subscriptions = subscriptions
@@ -205,7 +208,12 @@ class Vigie:
         )
         before = session.to_json()
         try:
-            outcome = self.assistant.handle(session, event, ctx)
+            if event.kind == "text":
+                # Matching may call the sentence encoder (tens of ms, more on a busy
+                # machine): off the event loop, so that it never delays another member.
+                outcome = await asyncio.to_thread(self.assistant.handle, session, event, ctx)
+            else:
+                outcome = self.assistant.handle(session, event, ctx)
         except Exception:
             # The member's state is left exactly as it was before this update.
             log.exception("core failure on a %s update", event.kind)

@@ -33,10 +33,16 @@ class Settings:
     broadcast_rate: float
     flood_limit: int
     flood_window: float
+    semantic: bool = True
 
     @property
     def key_file(self) -> Path:
         return self.db_path.parent / "vigie.key"
+
+    @property
+    def semantic_cache(self) -> Path:
+        """The content's phrasing vectors, next to the database (see docs/matching.md)."""
+        return self.db_path.parent / "semantic-cache"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -57,6 +63,7 @@ class Settings:
             broadcast_rate=_rate(env.get("VIGIE_BROADCAST_RATE", "25")),
             flood_limit=_positive_int(env, "VIGIE_FLOOD_LIMIT", 20),
             flood_window=float(_positive_int(env, "VIGIE_FLOOD_WINDOW", 10)),
+            semantic=_on_off(env, "VIGIE_SEMANTIC"),
         )
 
 
@@ -81,6 +88,16 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     if value in {"1", "true", "yes", "on"}:
         return True
     raise SettingsError(f"{name} must be 1 or 0, not {value!r}")
+
+
+def _on_off(env: Mapping[str, str], name: str) -> bool:
+    """A switch that is on unless turned off."""
+    value = env.get(name, "").strip().lower()
+    if value in {"", "1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be on or off, not {value!r}")
 
 
 def _rate(raw: str) -> float:

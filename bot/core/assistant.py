@@ -16,6 +16,7 @@ from bot.core.html import escape
 from bot.core.limits import DEFAULT_LANGUAGE, LANGUAGES
 from bot.core.matcher import Matcher
 from bot.core.reply import Button, Outcome, Reply, rows
+from bot.core.semantic import Encoder
 from bot.core.session import LastMatch, Session
 
 
@@ -28,9 +29,11 @@ def user_language(session: Session, ctx: Context) -> str:
 
 
 class Assistant:
-    def __init__(self, content: Content, matcher: Matcher | None = None):
+    def __init__(
+        self, content: Content, matcher: Matcher | None = None, encoder: Encoder | None = None
+    ):
         self.content = content
-        self.matcher = matcher or Matcher(content.intents)
+        self.matcher = matcher or Matcher(content.intents, encoder=encoder)
 
     def handle(self, session: Session, event: Event, ctx: Context) -> Outcome:
         lang = user_language(session, ctx)

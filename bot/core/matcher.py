@@ -23,8 +23,10 @@ from rapidfuzz import fuzz, process
 
 from bot.core.classifier import TopicModel
 from bot.core.content import OUT_OF_SCOPE, Intent
+from bot.core.decision import ANSWER, IN_SCOPE, Fusion, Ranked, fuse, probability
 from bot.core.language import detect_language
 from bot.core.lexicon import SYNONYMS
+from bot.core.semantic import Encoder, SemanticIndex
 from bot.core.text import fold, normalise
 
 Decision = Literal["answer", "clarify", "fallback"]
@@ -63,6 +65,8 @@ class Match:
     lang: str
     example: str | None = None
     out_of_scope: bool = False
+    # With an answer: other topics almost as close, worth a "Voir aussi" button.
+    see_also: tuple[Candidate, ...] = ()
 
     def as_json(self) -> dict[str, object]:
         """The stable `vigie ask --json` shape."""
@@ -106,8 +110,15 @@ class Matcher:
     # match lexically: the model's lead alone, in points per standard deviation, scores it.
     stopword_points = 12.0
 
-    def __init__(self, intents: Mapping[str, Intent], thresholds: Thresholds | None = None):
+    def __init__(
+        self,
+        intents: Mapping[str, Intent],
+        thresholds: Thresholds | None = None,
+        encoder: Encoder | None = None,
+        fusion: Fusion | None = None,
+    ):
         self.thresholds = thresholds or Thresholds()
+        self.fusion = fusion or Fusion()
         self._overrides = {
             topic: intent.threshold
             for topic, intent in intents.items()
@@ -160,6 +171,9 @@ class Matcher:
             self._exact.setdefault(folded, (topic, phrase))
         self._short = [key for key in self._exact if len(key.split()) <= 4]
         self._model = TopicModel((topic, norm, folded) for topic, _, norm, folded in raw)
+        self._semantic: SemanticIndex | None = (
+            encoder.index([(topic, phrase) for topic, phrase, _, _ in raw]) if encoder else None
+        )
 
     @property
     def example_count(self) -> int:
@@ -282,6 +296,15 @@ class Matcher:
     def match(self, text: str, lang_hint: str | None = None) -> Match:
         lang = detect_language(text) or lang_hint or "fr"
         ranked = self.scores(text)
+        if self._semantic is not None:
+            fused = fuse(
+                [(c.topic, c.score) for c in ranked],
+                self._semantic.similarities(text),
+                text,
+                self.fusion,
+            )
+            if fused is not None:
+                return self._decide(fused, ranked, lang)
         if not ranked:
             return Match("fallback", None, 0.0, (), lang)
         t = self.thresholds
@@ -304,6 +327,38 @@ class Matcher:
             close = tuple(c for c in in_scope[1:3] if best.score - c.score <= t.clarify_band)
             return Match("clarify", best.topic, best.score, close, lang, best.example)
         return Match("fallback", None, best.score, tuple(in_scope[:3]), lang, best.example)
+
+
+    def _decide(self, ranked: Ranked, lexical: list[Candidate], lang: str) -> Match:
+        """Answer, clarify or fall back from the fused ranking (bot/core/decision.py)."""
+        f = self.fusion
+        examples = {c.topic: c.example for c in lexical}
+        best = ranked.topics[0]
+        top = ranked.fused[best]
+
+        def candidate(topic: str) -> Candidate:
+            score = min(100.0, max(0.0, ranked.fused[topic]))
+            return Candidate(topic, score, examples.get(topic, ""))
+
+        def within(band: float) -> tuple[Candidate, ...]:
+            return tuple(candidate(t) for t in ranked.topics[1:3] if top - ranked.fused[t] <= band)
+
+        score = candidate(best).score
+        example = examples.get(best)
+        if probability(IN_SCOPE, ranked.features) < f.in_scope:
+            shown = tuple(candidate(t) for t in ranked.topics[:3])
+            return Match("fallback", None, score, shown, lang, example, ranked.oos_closer)
+        override = self._overrides.get(best)
+        if (
+            score >= override
+            if override is not None
+            else probability(ANSWER, ranked.features) >= f.answer
+        ):
+            others = tuple(candidate(t) for t in ranked.topics[1:4])
+            return Match(
+                "answer", best, score, others, lang, example, see_also=within(f.see_also_band)
+            )
+        return Match("clarify", best, score, within(f.clarify_band), lang, example)
 
 
 def _favourite(model: Mapping[str, float]) -> tuple[str, float]:

@@ -19,6 +19,7 @@ from telegram import BotCommand, BotCommandScopeDefault, Update
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 from telegram.request import BaseRequest
 
+from bot.adapters.semantic.startup import add_semantic
 from bot.adapters.telegram.handlers import SERVICE_KEY, on_error, on_update
 from bot.adapters.telegram.incidents import Incidents, TrackedRequest
 from bot.adapters.telegram.webhook import limit_webhook_bodies
@@ -29,6 +30,7 @@ from bot.content.loader import load_root
 from bot.core.assistant import Assistant
 from bot.core.commands import MEMBER_COMMANDS
 from bot.core.content import Content
+from bot.core.semantic import Encoder
 from bot.logs import pin_third_party_loggers
 from bot.privacy.keys import SecretError, load_or_create_secret
 from bot.service import FloodGuard, Vigie
@@ -93,7 +95,10 @@ async def register_commands(app: Application, content: Content) -> None:  # type
 
 
 def create_application(
-    settings: Settings, content: Content, request: BaseRequest | None = None
+    settings: Settings,
+    content: Content,
+    request: BaseRequest | None = None,
+    encoder: Encoder | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """The fully wired Application, exactly as `vigie run` starts it (tests use this too)."""
     if not settings.token:
@@ -139,6 +144,8 @@ def create_application(
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(admin.reload()))
         await _resume_broadcasts(application, service, db, settings)
+        if encoder is not None:
+            state["semantic"] = asyncio.create_task(add_semantic(service, encoder))
         log.info("Vigie started (content %s, %d answers)", content.version, len(content.answers))
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
@@ -166,12 +173,13 @@ def create_application(
 def run_bot(
     settings: Settings,
     content: Content,
+    encoder: Encoder | None = None,
     *,
     webhook_url: str | None = None,
     listen: str = "127.0.0.1",
     port: int = 8443,
 ) -> int:
-    app = create_application(settings, content)
+    app = create_application(settings, content, encoder=encoder)
     try:
         asyncio.run(check_database(settings.db_path))
     except DatabaseError as exc:
