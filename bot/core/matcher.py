@@ -296,15 +296,9 @@ class Matcher:
     def match(self, text: str, lang_hint: str | None = None) -> Match:
         lang = detect_language(text) or lang_hint or "fr"
         ranked = self.scores(text)
-        if self._semantic is not None:
-            fused = fuse(
-                [(c.topic, c.score) for c in ranked],
-                self._semantic.similarities(text),
-                text,
-                self.fusion,
-            )
-            if fused is not None:
-                return self._decide(fused, ranked, lang)
+        fused = self.fused(text, ranked)
+        if fused is not None:
+            return self._decide(fused, ranked, lang)
         if not ranked:
             return Match("fallback", None, 0.0, (), lang)
         t = self.thresholds
@@ -328,6 +322,15 @@ class Matcher:
             return Match("clarify", best.topic, best.score, close, lang, best.example)
         return Match("fallback", None, best.score, tuple(in_scope[:3]), lang, best.example)
 
+
+    def fused(self, text: str, lexical: list[Candidate] | None = None) -> Ranked | None:
+        """Lexical and semantic signals in one ranking; None without an encoder."""
+        if self._semantic is None:
+            return None
+        if lexical is None:
+            lexical = self.scores(text)
+        similarities = self._semantic.similarities(text)
+        return fuse([(c.topic, c.score) for c in lexical], similarities, text, self.fusion)
 
     def _decide(self, ranked: Ranked, lexical: list[Candidate], lang: str) -> Match:
         """Answer, clarify or fall back from the fused ranking (bot/core/decision.py)."""
