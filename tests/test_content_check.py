@@ -958,9 +958,10 @@ def test_flow_two_verdicts_for_the_same_answers(root: Path) -> None:
     edit(
         root,
         FLOW,
-        "- id: document_only\n"
-        "    when: {all: [{ref: CONTROLLER}, {not: {ref: RISK}}, {not: {ref: HIGH_RISK}}]}",
-        "- id: document_only\n    when: {all: [{ref: CONTROLLER}, {not: {ref: HIGH_RISK}}]}",
+        "    when: {all: [{ref: CONTROLLER}, {not: {ref: RISK}}, {not: {ref: HIGH_RISK}}, "
+        "{not: {ref: NOTHING_AFFECTED}}]}",
+        "    when: {all: [{ref: CONTROLLER}, {not: {ref: HIGH_RISK}}, "
+        "{not: {ref: NOTHING_AFFECTED}}]}",
     )
     first = line_of(root, FLOW, "- id: document_only") + 1
     second = line_of(root, FLOW, "- id: notify_authority") + 1
