@@ -863,3 +863,21 @@ def test_the_score_is_the_share_of_weights_answered_yes(content: Content) -> Non
     assert {a.node.id for a in result.actions} == {
         n.id for n in questions if answers[str(n.fact)] != "yes"
     }
+
+
+def test_not_applicable_is_neither_scored_nor_an_action(content: Content) -> None:
+    """A practice without imaging or external hosting: "Sans objet" leaves those two out."""
+    flow = content.flows[SECURITY]
+    questions = [n for n in flow.nodes.values() if n.check and n.fact]
+    offering = {str(n.fact) for n in questions if "na" in engine.offered(flow, n)}
+    assert offering == {"imaging_not_exposed", "hds_hosting"}
+    answers = {str(n.fact): ("na" if n.fact in offering else "no") for n in questions}
+    answers["backups"] = "yes"
+    result = score(flow, answers)
+    scored = [n for n in questions if n.fact not in offering]
+    backups = next(n for n in questions if n.fact == "backups")
+    assert backups.check is not None
+    assert result.score == round(100 * backups.check.weight / sum(
+        n.check.weight for n in scored if n.check
+    ))
+    assert {a.node.fact for a in result.actions} == {str(n.fact) for n in scored} - {"backups"}

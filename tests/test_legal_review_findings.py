@@ -1,6 +1,6 @@
 """The legal review of December 2026: each corrected statement stays in the shipped answers.
 
-One case per finding of /work/shared/reviews/legal-review-2026-12.md that lives in the answers
+One case per finding of ../shared/reviews/legal-review-2026-12.md that lives in the answers
 (the breach flow's findings are tested with the flow). Each case names what the answer must say
 (in both languages) and, where the review found a misleading sentence, what it must no longer say.
 docs/legal-choices.md gives the source of each statement.

@@ -80,6 +80,10 @@ class ScoreResult:
         }
 
 
+# In a self-check, "Sans objet" (no imaging, nothing hosted outside): neither scored nor an action.
+NOT_APPLICABLE = "na"
+
+
 class NoVerdictError(ValueError):
     """The rules gave zero or several verdicts: a content error the linter should catch."""
 
@@ -113,8 +117,10 @@ def score(flow: Flow, answers: Mapping[str, str]) -> ScoreResult:
     for node in flow.nodes.values():
         if node.check is None or node.fact is None or node.fact not in answers:
             continue
-        total += node.check.weight
         answer = answers[node.fact]
+        if answer == NOT_APPLICABLE:
+            continue
+        total += node.check.weight
         if answer == "yes":
             gained += node.check.weight
         else:
