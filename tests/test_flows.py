@@ -27,7 +27,7 @@ from bot.core import callbacks, flowchat
 from bot.core.content import Content
 from bot.core.flows import engine
 from bot.core.flows.conditions import evaluate
-from bot.core.flows.dates import PARIS, DateError, deadline, parse_typed
+from bot.core.flows.dates import PARIS, DateError, deadline, parse_moment, parse_typed
 from bot.core.flows.decide import OUTPUTS, decide, matching_verdicts, score
 from bot.core.flows.engine import FlowState
 from bot.core.flows.explore import paths
@@ -679,6 +679,12 @@ DATE_NOW = datetime(2026, 3, 2, 12, 0, tzinfo=PARIS)
         ("2026-02-28T10:00", datetime(2026, 2, 28, 10, 0, tzinfo=PARIS)),
         ("2026-02-28T09:00:00Z", datetime(2026, 2, 28, 10, 0, tzinfo=PARIS)),
         ("02/03/2026 12:04", datetime(2026, 3, 2, 12, 4, tzinfo=PARIS)),  # clock drift
+        ("hier 18h", datetime(2026, 3, 1, 18, 0, tzinfo=PARIS)),
+        ("Hier à 18h30", datetime(2026, 3, 1, 18, 30, tzinfo=PARIS)),
+        ("aujourd'hui 9h", datetime(2026, 3, 2, 9, 0, tzinfo=PARIS)),
+        ("avant-hier vers 22:15", datetime(2026, 2, 28, 22, 15, tzinfo=PARIS)),
+        ("yesterday at 6:05", datetime(2026, 3, 1, 6, 5, tzinfo=PARIS)),
+        ("hier soir", datetime(2026, 3, 1, 0, 0, tzinfo=PARIS)),
     ],
 )
 def test_valid_typed_dates(typed: str, expected: datetime) -> None:
@@ -686,11 +692,29 @@ def test_valid_typed_dates(typed: str, expected: datetime) -> None:
 
 
 @pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("02/03/2026 11:30", "2026-03-02T11:30:00+01:00"),
+        ("02/03/2026", "2026-03-02"),
+        ("hier 18h", "2026-03-01T18:00:00+01:00"),
+        ("hier", "2026-03-01"),
+        ("ce matin", "2026-03-02"),
+    ],
+)
+def test_a_day_without_a_time_is_stored_as_a_day(typed: str, stored: str) -> None:
+    assert parse_moment(typed, DATE_NOW).iso() == stored
+
+
+
+@pytest.mark.parametrize(
     ("typed", "why"),
     [
         ("31/02/2026", "invalid"),
         ("02/03/2026 25:00", "invalid"),
-        ("hier soir", "format"),
+        ("la semaine dernière", "format"),
+        ("hier 25h", "invalid"),
+        ("aujourd'hui 18h", "future"),
+        ("hier " + "x" * 60, "format"),
         ("", "format"),
         ("   ", "format"),
         ("02/03/2026 14:30", "future"),  # 2.5 hours after DATE_NOW

@@ -7,7 +7,14 @@ from datetime import datetime
 
 from bot.core import callbacks, render
 from bot.core.content import Content
-from bot.core.flows.dates import DateError, format_local, format_remaining, parse_iso
+from bot.core.flows.dates import (
+    DateError,
+    format_day,
+    format_local,
+    format_remaining,
+    is_exact,
+    parse_iso,
+)
 from bot.core.flows.decide import OUTPUTS, ScoreResult, VerdictResult
 from bot.core.flows.model import Flow, Node
 from bot.core.html import escape
@@ -42,6 +49,8 @@ def render_verdict(content: Content, result: VerdictResult, lang: str, now: date
                     remaining=escape(format_remaining(due.remaining, lang)),
                 )
             )
+        if not due.exact:
+            lines.append(ui.get("deadline.from_midnight", lang))
     if result.notes:
         lines.append("")
         for note in result.notes:
@@ -90,9 +99,10 @@ def answer_label(flow: Flow, node: Node, value: str, lang: str) -> str:
 
 def _date_label(value: str, lang: str) -> str:
     try:
-        return format_local(parse_iso(value), lang)
+        when = parse_iso(value)
     except DateError:
         return value
+    return format_local(when, lang) if is_exact(value) else format_day(when, lang)
 
 
 def render_documents(
