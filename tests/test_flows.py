@@ -32,7 +32,7 @@ from bot.core.flows.decide import OUTPUTS, decide, matching_verdicts, score
 from bot.core.flows.engine import FlowState
 from bot.core.flows.explore import paths
 from bot.core.flows.model import Flow
-from bot.core.flows.results import render_documents
+from bot.core.flows.results import render_documents, render_verdict
 from bot.core.session import Session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -905,3 +905,24 @@ def test_not_applicable_is_neither_scored_nor_an_action(content: Content) -> Non
         n.check.weight for n in scored if n.check
     ))
     assert {a.node.fact for a in result.actions} == {str(n.fact) for n in scored} - {"backups"}
+
+
+def test_english_verdicts_and_drafts_cite_the_gdpr_and_the_edpb(content: Content) -> None:
+    """Every verdict of the breach flow, rendered in English: no French law names left."""
+    flow = content.flows[BREACH]
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=PARIS)
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for path in paths(flow):
+        result = decide(flow, path.answers, now)
+        shape = (result.verdict.id, tuple(n.id for n in result.notes))
+        if shape in seen:
+            continue
+        seen.add(shape)
+        verdict = render_verdict(content, result, "en", now).text
+        drafts_en = render_documents(content, result, path.answers, "en", now)
+        body = drafts_en.document.content.decode() if drafts_en.document else drafts_en.text
+        for text in (verdict, body):
+            assert not re.search(r"\b(RGPD|CEPD|considérant|lignes directrices)\b", text), shape
+        assert "GDPR Art." in verdict
+        french = render_verdict(content, result, "fr", now).text
+        assert "RGPD art." in french and "GDPR" not in french

@@ -17,6 +17,7 @@ from bot.core.flows.dates import (
 )
 from bot.core.flows.decide import OUTPUTS, ScoreResult, VerdictResult
 from bot.core.flows.model import Flow, Node
+from bot.core.flows.references import references
 from bot.core.html import escape
 from bot.core.reply import Button, Document, Reply, rows
 
@@ -33,8 +34,7 @@ def render_verdict(content: Content, result: VerdictResult, lang: str, now: date
         lines.append(f"{mark} {escape(ui.get(f'output.{key}.{str(flag).lower()}', lang))}")
     lines += ["", f"<b>{escape(ui.get('verdict.why', lang))}</b>"]
     for reason in verdict.reasons:
-        articles = f" <i>({escape(', '.join(reason.articles))})</i>" if reason.articles else ""
-        lines.append(f"• {escape(reason.text(lang))}{articles}")
+        lines.append(f"• {escape(reason.text(lang))}{_cited(reason.articles, lang)}")
     if result.deadline is not None:
         due = result.deadline
         lines.append("")
@@ -54,8 +54,7 @@ def render_verdict(content: Content, result: VerdictResult, lang: str, now: date
     if result.notes:
         lines.append("")
         for note in result.notes:
-            articles = f" <i>({escape(', '.join(note.articles))})</i>" if note.articles else ""
-            lines.append(f"ℹ️ {escape(note.text(lang))}{articles}")
+            lines.append(f"ℹ️ {escape(note.text(lang))}{_cited(note.articles, lang)}")
     steps = [s.text(lang).strip() for s in result.next_steps if s.text(lang).strip()]
     if steps:
         lines += ["", f"<b>{escape(ui.get('verdict.next_steps', lang))}</b>", *steps]
@@ -97,6 +96,10 @@ def answer_label(flow: Flow, node: Node, value: str, lang: str) -> str:
     return found.label(lang) if found else value
 
 
+def _cited(articles: tuple[str, ...], lang: str) -> str:
+    return f" <i>({escape(references(articles, lang))})</i>" if articles else ""
+
+
 def _date_label(value: str, lang: str) -> str:
     try:
         when = parse_iso(value)
@@ -117,7 +120,7 @@ def render_documents(
         "deadline": format_local(result.deadline.due, lang) if result.deadline else "—",
         "summary": result.verdict.summary(lang),
         "reasons": "\n".join(
-            f"- {r.text(lang)} ({', '.join(r.articles)})" for r in result.verdict.reasons
+            f"- {r.text(lang)} ({references(r.articles, lang)})" for r in result.verdict.reasons
         ),
         "answers": _recap_lines(flow, answers, lang),
         **_labels(flow, answers, lang),
