@@ -49,9 +49,7 @@ class BroadcastQueue:
         self, text: str, category: str, lang: str = "fr", now: float | None = None
     ) -> int:
         """Enqueue the alert for every subscriber of `category`, in one transaction."""
-        conn = self.db.conn
-        await conn.execute("BEGIN IMMEDIATE")
-        try:
+        async with self.db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO broadcasts (created_at, status, category, text, lang) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -69,10 +67,6 @@ class BroadcastQueue:
                 "WHERE broadcast_id = ?) WHERE id = ?",
                 (broadcast_id, broadcast_id),
             )
-            await conn.execute("COMMIT")
-        except BaseException:
-            await conn.execute("ROLLBACK")
-            raise
         return broadcast_id
 
     async def recipients(self, category: str) -> int:
@@ -150,10 +144,8 @@ class BroadcastQueue:
             "WHERE b.status IN ('done', 'cancelled') AND b.finished_at < ?",
             (finished_before,),
         )
-        conn = self.db.conn
         for (broadcast_id,) in rows:
-            await conn.execute("BEGIN IMMEDIATE")
-            try:
+            async with self.db.transaction() as conn:
                 counts = await self._live_counts(int(str(broadcast_id)))
                 await conn.execute(
                     "UPDATE broadcasts SET counts = ? WHERE id = ?",
@@ -161,10 +153,6 @@ class BroadcastQueue:
                 )
                 await conn.execute("DELETE FROM deliveries WHERE broadcast_id = ?",
                                    (broadcast_id,))
-                await conn.execute("COMMIT")
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
         return len(rows)
 
     async def _live_counts(self, broadcast_id: int) -> dict[str, int]:
