@@ -16,6 +16,10 @@ from bot.storage.database import Database
 PENDING, SENT, FAILED, UNSUBSCRIBED = "pending", "sent", "failed", "unsubscribed"
 RUNNING, PAUSED, DONE, CANCELLED = "running", "paused", "done", "cancelled"
 
+# The category is one of the comma-separated ids. Not LIKE: `_` and `%` are wildcards
+# there, and category ids may contain `_`.
+_IN_CATEGORIES = "instr(',' || categories || ',', ',' || ? || ',') > 0"
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -59,8 +63,8 @@ class BroadcastQueue:
             await conn.execute(
                 "INSERT INTO deliveries (broadcast_id, chat_id, status) "
                 "SELECT ?, chat_id, 'pending' FROM subscriptions "
-                "WHERE ',' || categories || ',' LIKE ?",
-                (broadcast_id, f"%,{category},%"),
+                "WHERE " + _IN_CATEGORIES,
+                (broadcast_id, category),
             )
             await conn.execute(
                 "UPDATE broadcasts SET total = (SELECT count(*) FROM deliveries "
@@ -71,8 +75,7 @@ class BroadcastQueue:
 
     async def recipients(self, category: str) -> int:
         row = await self.db.fetchone(
-            "SELECT count(*) FROM subscriptions WHERE ',' || categories || ',' LIKE ?",
-            (f"%,{category},%",),
+            "SELECT count(*) FROM subscriptions WHERE " + _IN_CATEGORIES, (category,)
         )
         return int(str(row[0])) if row else 0
 
