@@ -1,8 +1,12 @@
-"""Small bounds of the broadcast machinery: which subscribers a category reaches."""
+"""Small bounds of the broadcast machinery: which subscribers a category reaches, and the
+memory the rate limiter keeps between broadcasts."""
 
 from __future__ import annotations
 
+import tracemalloc
+
 from bot.broadcast.queue import BroadcastQueue
+from bot.broadcast.sender import RateLimiter
 from bot.storage.database import Database
 
 
@@ -24,3 +28,26 @@ async def test_a_category_with_an_underscore_reaches_only_its_own_subscribers(
     assert await queue.recipients("cyber%sante") == 1
     assert await queue.recipients("urgent") == 2
 
+
+def test_interactive_replies_alone_keep_the_limiter_small() -> None:
+    """Between broadcasts only interactive replies reach the limiter: it must forget them
+    once they leave the window, not keep one entry per reply until the next broadcast."""
+    now = [0.0]
+    limiter = RateLimiter(30, clock=lambda: now[0])
+
+    def replies(count: int, first_chat: int) -> None:
+        for i in range(count):
+            now[0] += 0.01  # 100 replies a second, each to another member
+            limiter.note_interactive(first_chat + i)
+
+    replies(5_000, 0)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.take_snapshot()
+        replies(100_000, 5_000)
+        after = tracemalloc.take_snapshot()
+    finally:
+        tracemalloc.stop()
+    grown = sum(stat.size_diff for stat in after.compare_to(before, "filename"))
+    # Unbounded, 100,000 more replies kept about 8 MB; bounded, the window holds ~110.
+    assert grown < 200_000, f"the limiter grew by {grown} bytes"

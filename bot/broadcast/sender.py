@@ -30,6 +30,10 @@ from bot.broadcast.queue import (
 
 log = logging.getLogger("vigie.broadcast")
 
+# The per-chat spacing only needs the last second; older entries are dropped once there are
+# this many (amortised: at Telegram's 30 messages/s, about 30 are recent at any time).
+_PER_CHAT_PRUNE_ABOVE = 1_000
+
 
 class RetryLater(Exception):
     def __init__(self, seconds: float):
@@ -72,9 +76,21 @@ class RateLimiter:
     def note_interactive(self, chat_id: int | None = None) -> None:
         """An interactive reply went out: it counts, but it never waits."""
         now = self.clock()
+        self._forget_before(now)
         self._sent.append(now)
         if chat_id is not None:
             self._per_chat[chat_id] = now
+
+    def _forget_before(self, now: float) -> None:
+        """Drop what no longer limits anything: without broadcasts, only interactive replies
+        come here, and they must not pile up until the next broadcast."""
+        # The same expression as the wait in `acquire`: with `now - sent >= window` here,
+        # rounding could both keep the oldest entry and find no wait, letting any number
+        # of messages through at that instant.
+        while self._sent and self._sent[0] + self.window <= now:
+            self._sent.popleft()
+        if len(self._per_chat) > _PER_CHAT_PRUNE_ABOVE:
+            self._per_chat = {c: t for c, t in self._per_chat.items() if now - t < 1.0}
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self.clock() + seconds)
@@ -83,11 +99,7 @@ class RateLimiter:
         async with self._lock:
             while True:
                 now = self.clock()
-                # The same expression as the wait below: with `now - sent >= window` here,
-                # rounding could both keep the oldest entry and find no wait, letting any
-                # number of messages through at that instant.
-                while self._sent and self._sent[0] + self.window <= now:
-                    self._sent.popleft()
+                self._forget_before(now)
                 waits = [self._paused_until - now]
                 if len(self._sent) >= self.limit:
                     waits.append(self._sent[0] + self.window - now)
@@ -98,8 +110,6 @@ class RateLimiter:
                 if wait <= 0:
                     self._sent.append(now)
                     self._per_chat[chat_id] = now
-                    if len(self._per_chat) > 50_000:
-                        self._per_chat = {c: t for c, t in self._per_chat.items() if now - t < 1.0}
                     return
                 await asyncio.sleep(wait)
 
