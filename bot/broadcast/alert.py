@@ -20,9 +20,25 @@ GONE_MARKERS = (
 )
 
 
+# Bad Request descriptions about the text itself: every member would get the same answer.
+REFUSED_TEXT_MARKERS = (
+    "can't parse entities",
+    "entities",
+    "message is too long",
+    "message_too_long",
+    "text is too long",
+    "text is empty",
+)
+
+
 def is_gone(description: str) -> bool:
     lowered = description.lower()
     return any(marker in lowered for marker in GONE_MARKERS)
+
+
+def is_refused_text(description: str) -> bool:
+    lowered = description.lower()
+    return any(marker in lowered for marker in REFUSED_TEXT_MARKERS)
 
 
 def render_alert(content: Content, text: str, category: str, lang: str) -> tuple[str, str]:

@@ -129,6 +129,15 @@ class BroadcastQueue:
             (not_before, error, 1 if count_attempt else 0, broadcast_id, chat_id),
         )
 
+    async def requeue(self, broadcast_id: int, chat_id: int) -> None:
+        """Telegram said the chat was gone, but the broadcast paused before that was
+        believed: the delivery is pending again, and the subscription was kept."""
+        await self.db.write(
+            "UPDATE deliveries SET status = 'pending' "
+            "WHERE broadcast_id = ? AND chat_id = ? AND status = 'unsubscribed'",
+            (broadcast_id, chat_id),
+        )
+
     async def set_status(self, broadcast_id: int, status: str) -> bool:
         """Change the status unless the broadcast is already finished; True if changed."""
         finished_at = time.time() if status in {DONE, CANCELLED} else None

@@ -16,10 +16,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.broadcast.guard import GONE_QUORUM, GoneGuard, Suspension
 from bot.broadcast.queue import (
     CANCELLED,
     DONE,
     FAILED,
+    PAUSED,
     RUNNING,
     SENT,
     UNSUBSCRIBED,
@@ -51,6 +53,11 @@ class Transient(Exception):
 
 class Permanent(Exception):
     """Telegram refused this message for good (e.g. a malformed request)."""
+
+
+class TextRefused(Exception):
+    """Telegram refused the text itself (entities, length), even in plain text: it would
+    refuse it for every member."""
 
 
 class Sender(Protocol):
@@ -119,6 +126,8 @@ class Progress:
     info: BroadcastInfo
     started: float
     sent_this_run: int
+    #: Set when the broadcast paused itself rather than harm every subscriber.
+    suspension: Suspension | None = None
 
     def eta_seconds(self, now: float) -> float | None:
         elapsed = now - self.started
@@ -141,7 +150,10 @@ class Broadcaster:
         concurrency: int = 8,
         max_attempts: int = 5,
         clock: Callable[[], float] = time.time,
+        gone_quorum: int = GONE_QUORUM,
     ):
+        """`gone_quorum`: how many first results, all "gone", pause the broadcast (0: trust
+        "gone" at once, e.g. when the admin resumes a broadcast after such a pause)."""
         self.queue = queue
         self.sender = sender
         self.limiter = limiter
@@ -149,6 +161,9 @@ class Broadcaster:
         self.concurrency = concurrency
         self.max_attempts = max_attempts
         self.clock = clock
+        self.gone_quorum = gone_quorum
+        self.suspension: Suspension | None = None
+        self._guard = GoneGuard(0)
 
     async def close(self) -> None:
         """Release the sender's connections (an HTTP client, for the Bot API sender)."""
@@ -170,6 +185,8 @@ class Broadcaster:
         if info is None:
             return None
         text = info.text
+        self.suspension = None
+        self._guard = GoneGuard(min(self.gone_quorum, info.remaining))
         slots = asyncio.Semaphore(self.concurrency)
         # Pausing or cancelling takes effect at the next message's turn, not after the
         # whole batch (which, at a slow rate, would mean minutes of further messages):
@@ -214,6 +231,8 @@ class Broadcaster:
             if not batch:
                 next_time = await self.queue.next_due_time(broadcast_id)
                 if next_time is None:
+                    for chat in self._guard.finished():
+                        await self.unsubscribe(chat)
                     await self.queue.set_status(broadcast_id, DONE)
                     break
                 await asyncio.sleep(min(max(next_time - self.clock(), 0.05), 1.0))
@@ -226,11 +245,21 @@ class Broadcaster:
                 last_progress = now
                 current = await self.queue.info(broadcast_id)
                 if current is not None:
-                    await on_progress(Progress(current, started, sent))
+                    await on_progress(Progress(current, started, sent, self.suspension))
+        # Paused or cancelled while chats were held: their subscriptions stay, and a resumed
+        # broadcast asks Telegram again.
+        for chat in self._guard.take_held():
+            await self.queue.requeue(broadcast_id, chat)
         final = await self.queue.info(broadcast_id)
         if on_progress is not None and final is not None:
-            await on_progress(Progress(final, started, sent))
+            await on_progress(Progress(final, started, sent, self.suspension))
         return final
+
+    async def _suspend(self, broadcast_id: int, why: Suspension) -> None:
+        if self.suspension is None:
+            self.suspension = why
+            log.warning("broadcast %d paused by itself: %s", broadcast_id, why.kind)
+        await self.queue.set_status(broadcast_id, PAUSED)
 
     async def _deliver(self, broadcast_id: int, text: str, delivery: Delivery) -> bool:
         """Send one message whose rate-limit turn has come, and record the outcome."""
@@ -249,7 +278,18 @@ class Broadcaster:
             return False
         except Gone as exc:
             await self.queue.mark(broadcast_id, chat, UNSUBSCRIBED, str(exc)[:200])
-            await self.unsubscribe(chat)
+            for gone in self._guard.gone(chat):
+                await self.unsubscribe(gone)
+            if self._guard.tripped:
+                for held in self._guard.take_held():
+                    await self.queue.requeue(broadcast_id, held)
+                await self._suspend(broadcast_id, Suspension("gone", self._guard.quorum))
+            return False
+        except TextRefused as exc:
+            await self.queue.retry_later(
+                broadcast_id, chat, self.clock(), str(exc)[:200], count_attempt=False
+            )
+            await self._suspend(broadcast_id, Suspension("refused", description=str(exc)))
             return False
         except Transient as exc:
             if delivery.attempts + 1 >= self.max_attempts:
@@ -264,6 +304,8 @@ class Broadcaster:
             await self.queue.mark(broadcast_id, chat, FAILED, str(exc)[:200])
             return False
         await self.queue.mark(broadcast_id, chat, SENT, now=self.clock())
+        for gone in self._guard.accepted():
+            await self.unsubscribe(gone)
         return True
 
 

@@ -14,7 +14,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.broadcast.alert import is_gone, render_alert
+from bot.broadcast.alert import is_gone, is_refused_text, render_alert
+from bot.broadcast.guard import GONE_QUORUM, Suspension
 from bot.broadcast.httpsender import BotApiSender
 from bot.broadcast.queue import CANCELLED, PAUSED, RUNNING, BroadcastInfo, BroadcastQueue
 from bot.broadcast.sender import (
@@ -24,6 +25,7 @@ from bot.broadcast.sender import (
     Progress,
     RateLimiter,
     RetryLater,
+    TextRefused,
     Transient,
 )
 from bot.core import callbacks
@@ -31,7 +33,7 @@ from bot.core.assistant import unknown_command
 from bot.core.commands import canonical_command
 from bot.core.content import Content
 from bot.core.events import Event
-from bot.core.html import escape
+from bot.core.html import escape, visible_text
 from bot.core.reply import Button, Reply, rows
 from bot.service import Actor, Vigie
 from bot.settings import Settings
@@ -57,10 +59,18 @@ class TelegramSender:
             [[InlineKeyboardButton(label, callback_data=callbacks.encode("a", "unsub"))]]
         )
         try:
+            await self._send(chat_id, body, markup, ParseMode.HTML)
+        except TextRefused:  # once more as plain text, as BotApiSender does
+            await self._send(chat_id, visible_text(body), markup, None)
+
+    async def _send(
+        self, chat_id: int, body: str, markup: InlineKeyboardMarkup, mode: str | None
+    ) -> None:
+        try:
             await self.bot.send_message(
                 chat_id,
                 body,
-                parse_mode=ParseMode.HTML,
+                parse_mode=mode,
                 reply_markup=markup,
                 disable_web_page_preview=True,
             )
@@ -71,6 +81,8 @@ class TelegramSender:
         except BadRequest as exc:
             if is_gone(str(exc)):
                 raise Gone(str(exc)) from exc
+            if is_refused_text(str(exc)):
+                raise TextRefused(str(exc)) from exc
             raise Permanent(str(exc)) from exc
         except (TimedOut, NetworkError) as exc:  # includes 5xx answers
             raise Transient(f"{type(exc).__name__}: {exc}") from exc
@@ -83,7 +95,9 @@ def make_broadcaster(
     queue: BroadcastQueue,
     limiter: RateLimiter,
     category: str,
+    gone_quorum: int = GONE_QUORUM,
 ) -> Broadcaster:
+    """`gone_quorum=0` when the admin resumes a paused broadcast: "gone" is believed."""
     sender: BotApiSender | TelegramSender
     if isinstance(bot, Bot):  # the real thing: post the JSON ourselves with aiohttp
         timeout = getattr(bot.request, "read_timeout", None) or 15.0
@@ -95,6 +109,7 @@ def make_broadcaster(
         sender,
         limiter,
         unsubscribe=SqliteSubscriptions(db).remove_gone,
+        gone_quorum=gone_quorum,
     )
 
 
@@ -111,7 +126,26 @@ def progress_text(p: Progress, final: bool = False) -> str:
         lines.append(f"Fin estimée dans {int(eta) + 1} s")
     if final:
         lines.append("Rapport : " + ", ".join(f"{k} {v}" for k, v in sorted(info.counts.items())))
+    if p.suspension is not None:
+        lines.append("⚠️ " + escape(suspension_text(p.suspension)))
     return "\n".join(lines)
+
+
+def suspension_text(why: Suspension) -> str:
+    """Why the broadcast paused itself, for the admin."""
+    if why.kind == "gone":
+        return (
+            f"Suspendue : Telegram dit que les {why.count} premiers destinataires ont tous "
+            "bloqué le bot ou quitté Telegram, ce qui ressemble plutôt à un mauvais jeton "
+            "(TELEGRAM_BOT_TOKEN) ou à un problème de réseau ; aucun abonnement n'a été "
+            "supprimé. Vérifiez, puis reprenez-la avec /diffusions (les refus seront alors "
+            "crus) ou annulez-la."
+        )
+    return (
+        f"Suspendue : Telegram refuse le texte de cette alerte ({why.description}), même en "
+        "texte brut, et le refuserait à chaque membre. Annulez-la avec /diffusions et "
+        "envoyez un texte plus court ou corrigé."
+    )
 
 
 @dataclass
@@ -254,17 +288,21 @@ class AdminBroadcasts:
         status = {"pause": PAUSED, "resume": RUNNING, "cancel": CANCELLED}[op]
         if not await self.queue.set_status(broadcast_id, status):
             return Reply(f"La diffusion n°{broadcast_id} est déjà terminée.")
-        if op == "resume":
-            self.start(broadcast_id, info.category, chat_id)
+        if op == "resume":  # the admin decided: a pause for "all gone" is not repeated
+            self.start(broadcast_id, info.category, chat_id, trust_gone=True)
         return Reply(f"Diffusion n°{broadcast_id} : {status}.")
 
-    def start(self, broadcast_id: int, category: str, admin_chat: int | None) -> None:
+    def start(
+        self, broadcast_id: int, category: str, admin_chat: int | None, trust_gone: bool = False
+    ) -> None:
         if broadcast_id in self.tasks and not self.tasks[broadcast_id].done():
             return
-        task = asyncio.create_task(self._run(broadcast_id, category, admin_chat))
+        task = asyncio.create_task(self._run(broadcast_id, category, admin_chat, trust_gone))
         self.tasks[broadcast_id] = task
 
-    async def _run(self, broadcast_id: int, category: str, admin_chat: int | None) -> None:
+    async def _run(
+        self, broadcast_id: int, category: str, admin_chat: int | None, trust_gone: bool
+    ) -> None:
         broadcaster = make_broadcaster(
             self.bot,
             self.service.content,
@@ -272,6 +310,7 @@ class AdminBroadcasts:
             self.queue,
             self.limiter,
             category,
+            gone_quorum=0 if trust_gone else GONE_QUORUM,
         )
         message_id: int | None = None
 
