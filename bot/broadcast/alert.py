@@ -5,8 +5,8 @@ Shared by both senders (python-telegram-bot's and the direct Bot API one).
 
 from __future__ import annotations
 
+from bot.core.alerts import alert_body
 from bot.core.content import Content
-from bot.core.html import escape
 
 # Bad Request descriptions that mean the chat cannot receive anything any more.
 GONE_MARKERS = (
@@ -43,7 +43,5 @@ def is_refused_text(description: str) -> bool:
 
 def render_alert(content: Content, text: str, category: str, lang: str) -> tuple[str, str]:
     """The alert as members see it, and the label of its one-tap unsubscribe button."""
-    found = content.association.category(category)
-    label = found.labels.get(lang, category) if found else category
-    header = "🔔 <b>Alerte sécurité</b>" if lang == "fr" else "🔔 <b>Security alert</b>"
-    return f"{header} · {escape(label)}\n\n{text}", content.ui.get("alerts.unsubscribe", lang)
+    body = alert_body(content.association, text, category, lang)
+    return body, content.ui.get("alerts.unsubscribe", lang)

@@ -25,6 +25,7 @@ from bot.broadcast.queue import CANCELLED, DONE, PAUSED, RUNNING, BroadcastQueue
 from bot.broadcast.sender import Progress, RateLimiter
 from bot.broadcast.telegram import make_broadcaster
 from bot.cli import CliError
+from bot.core.alerts import longest_alert, too_long
 from bot.core.content import Content
 from bot.core.html import html_errors
 from bot.settings import Settings
@@ -63,6 +64,12 @@ def read_alert(path: Path, content: Content, category: str | None) -> tuple[str,
     if content.association.category(chosen) is None:
         known = ", ".join(c.id for c in content.association.alert_categories)
         raise CliError(f"unknown category {chosen!r} (known: {known})")
+    length = longest_alert(content.association, text, chosen)
+    if too_long(length):
+        raise CliError(
+            f"{path}: too long for Telegram: the alert would be {length} characters with its "
+            "header, and Telegram accepts at most 4,096; shorten it"
+        )
     return text, chosen
 
 

@@ -29,6 +29,7 @@ from bot.broadcast.sender import (
     Transient,
 )
 from bot.core import callbacks
+from bot.core.alerts import longest_alert, too_long
 from bot.core.assistant import unknown_command
 from bot.core.commands import canonical_command
 from bot.core.content import Content
@@ -197,7 +198,15 @@ class AdminBroadcasts:
             draft = self.drafts.get(actor.user_id)
             if draft is None or draft.stage != "text":
                 return [unknown_command(content, lang)]
-            draft.text = escape(event.value.strip())
+            text = escape(event.value.strip())
+            length = longest_alert(content.association, text)
+            if too_long(length):  # the draft still waits for a text
+                return [Reply(
+                    f"Ce texte est trop long pour Telegram : l'alerte ferait {length} caractères "
+                    "avec son en-tête, et Telegram en accepte au plus 4 096 ; envoyez un texte "
+                    "plus court."
+                )]
+            draft.text = text
             draft.stage = "category"
             return [self._categories()]
         action = callbacks.decode(event.value)
@@ -249,7 +258,8 @@ class AdminBroadcasts:
         draft.stage = "confirm"
         body, label = render_alert(content, draft.text, draft.category, "fr")
         count = await self.queue.recipients(draft.category)
-        preview = Reply(body, rows([Button(label, callbacks.encode("b", "noop"))]))
+        # One message, never split: the preview fails exactly as the alert itself would.
+        preview = Reply(body, rows([Button(label, callbacks.encode("b", "noop"))]), whole=True)
         confirm = Reply(
             f"⬆️ Aperçu exact du message. Destinataires : <b>{count}</b> abonné(s).",
             (
