@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
 from dataclasses import dataclass
@@ -154,6 +155,10 @@ class Draft:
     stage: str  # "text", "category", "confirm"
     text: str = ""
     category: str = ""
+    # Carried by the category buttons and by "Envoyer": a button shown for an earlier text
+    # or preview names an older version and is refused, never applied to the current draft.
+    text_version: int = 0
+    preview_version: int = 0
 
 
 class AdminBroadcasts:
@@ -166,6 +171,7 @@ class AdminBroadcasts:
         self.queue = BroadcastQueue(db)
         self.limiter = limiter
         self.drafts: dict[int, Draft] = {}
+        self._versions = itertools.count(1)
         self.tasks: dict[int, asyncio.Task[Any]] = {}
 
     def wants_text(self, actor: Actor) -> bool:
@@ -207,15 +213,16 @@ class AdminBroadcasts:
                     "plus court."
                 )]
             draft.text = text
+            draft.text_version = next(self._versions)
             draft.stage = "category"
-            return [self._categories()]
+            return [self._categories(draft)]
         action = callbacks.decode(event.value)
         args = action.args if action else ()
         return await self._press(actor, args)
 
-    def _categories(self) -> Reply:
+    def _categories(self, draft: Draft) -> Reply:
         buttons = [
-            Button(c.labels.get("fr", c.id), callbacks.encode("b", "cat", c.id))
+            Button(c.labels.get("fr", c.id), callbacks.encode("b", "cat", c.id, draft.text_version))
             for c in self.service.content.association.alert_categories
         ]
         buttons.append(Button("✖ Annuler", callbacks.encode("b", "no")))
@@ -233,13 +240,26 @@ class AdminBroadcasts:
             if template is None:
                 return expired
             draft.text, draft.category = template.text, template.category
+            draft.text_version = next(self._versions)
             return await self._preview(draft)
-        if args[:1] == ("cat",) and len(args) == 2 and draft is not None and draft.text:
+        if (
+            args[:1] == ("cat",)
+            and len(args) == 3
+            and draft is not None
+            and draft.text
+            and args[2] == str(draft.text_version)
+        ):
             if content.association.category(args[1]) is None:
                 return expired
             draft.category = args[1]
             return await self._preview(draft)
-        if args[:1] == ("go",) and draft is not None and draft.stage == "confirm":
+        if (
+            args[:1] == ("go",)
+            and len(args) == 2
+            and draft is not None
+            and draft.stage == "confirm"
+            and args[1] == str(draft.preview_version)
+        ):
             self.drafts.pop(actor.user_id, None)
             broadcast_id = await self.queue.create(draft.text, draft.category)
             self.start(broadcast_id, draft.category, actor.chat_id)
@@ -256,6 +276,7 @@ class AdminBroadcasts:
     async def _preview(self, draft: Draft) -> list[Reply]:
         content = self.service.content
         draft.stage = "confirm"
+        draft.preview_version = next(self._versions)
         body, label = render_alert(content, draft.text, draft.category, "fr")
         count = await self.queue.recipients(draft.category)
         # One message, never split: the preview fails exactly as the alert itself would.
@@ -264,7 +285,9 @@ class AdminBroadcasts:
             f"⬆️ Aperçu exact du message. Destinataires : <b>{count}</b> abonné(s).",
             (
                 (
-                    Button(f"✅ Envoyer à {count}", callbacks.encode("b", "go")),
+                    Button(
+                        f"✅ Envoyer à {count}", callbacks.encode("b", "go", draft.preview_version)
+                    ),
                     Button("✖ Annuler", callbacks.encode("b", "no")),
                 ),
             ),
