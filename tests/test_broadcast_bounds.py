@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import tracemalloc
 
+from bot.broadcast.limiter import RateLimiter
 from bot.broadcast.queue import BroadcastQueue
-from bot.broadcast.sender import RateLimiter
 from bot.storage.database import Database
 
 

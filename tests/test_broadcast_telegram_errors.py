@@ -14,17 +14,17 @@ from typing import Any
 import pytest
 
 from bot.broadcast.httpsender import BotApiSender
+from bot.broadcast.limiter import RateLimiter
 from bot.broadcast.queue import FAILED, PAUSED, PENDING, SENT, UNSUBSCRIBED, BroadcastQueue
+from bot.broadcast.reports import progress_text
 from bot.broadcast.sender import (
     Broadcaster,
     Gone,
     Progress,
-    RateLimiter,
     RetryLater,
     TextRefused,
     Transient,
 )
-from bot.broadcast.telegram import progress_text
 from bot.core.content import Content
 from bot.storage.database import Database
 from bot.storage.stores import SqliteSubscriptions

@@ -21,8 +21,9 @@ from telegram.request import HTTPXRequest
 from bot.adapters.console import html_to_text
 from bot.broadcast.alert import render_alert
 from bot.broadcast.guard import GONE_QUORUM, Suspension
+from bot.broadcast.limiter import RateLimiter
 from bot.broadcast.queue import CANCELLED, DONE, PAUSED, RUNNING, BroadcastQueue
-from bot.broadcast.sender import Progress, RateLimiter
+from bot.broadcast.sender import Progress
 from bot.broadcast.telegram import make_broadcaster
 from bot.cli import CliError
 from bot.core.alerts import longest_alert, too_long

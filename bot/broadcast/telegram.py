@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import itertools
 import logging
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -16,15 +15,16 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.broadcast.alert import is_gone, is_refused_text, render_alert
-from bot.broadcast.guard import GONE_QUORUM, Suspension
+from bot.broadcast.guard import GONE_QUORUM
 from bot.broadcast.httpsender import BotApiSender
+from bot.broadcast.limiter import RateLimiter
 from bot.broadcast.queue import CANCELLED, PAUSED, RUNNING, BroadcastInfo, BroadcastQueue
+from bot.broadcast.reports import progress_text
 from bot.broadcast.sender import (
     Broadcaster,
     Gone,
     Permanent,
     Progress,
-    RateLimiter,
     RetryLater,
     TextRefused,
     Transient,
@@ -112,41 +112,6 @@ def make_broadcaster(
         limiter,
         unsubscribe=SqliteSubscriptions(db).remove_gone,
         gone_quorum=gone_quorum,
-    )
-
-
-def progress_text(p: Progress, final: bool = False) -> str:
-    info = p.info
-    sent = info.counts.get("sent", 0)
-    failed = info.counts.get("failed", 0) + info.counts.get("unsubscribed", 0)
-    eta = p.eta_seconds(time.time())
-    lines = [
-        f"📣 Diffusion n°{info.id} : <b>{info.status}</b>",
-        f"Envoyés : {sent} / {info.total} · échecs : {failed} · restants : {info.remaining}",
-    ]
-    if eta is not None and not final and info.remaining:
-        lines.append(f"Fin estimée dans {int(eta) + 1} s")
-    if final:
-        lines.append("Rapport : " + ", ".join(f"{k} {v}" for k, v in sorted(info.counts.items())))
-    if p.suspension is not None:
-        lines.append("⚠️ " + escape(suspension_text(p.suspension)))
-    return "\n".join(lines)
-
-
-def suspension_text(why: Suspension) -> str:
-    """Why the broadcast paused itself, for the admin."""
-    if why.kind == "gone":
-        return (
-            f"Suspendue : Telegram dit que les {why.count} premiers destinataires ont tous "
-            "bloqué le bot ou quitté Telegram, ce qui ressemble plutôt à un mauvais jeton "
-            "(TELEGRAM_BOT_TOKEN) ou à un problème de réseau ; aucun abonnement n'a été "
-            "supprimé. Vérifiez, puis reprenez-la avec /diffusions (les refus seront alors "
-            "crus) ou annulez-la."
-        )
-    return (
-        f"Suspendue : Telegram refuse le texte de cette alerte ({why.description}), même en "
-        "texte brut, et le refuserait à chaque membre. Annulez-la avec /diffusions et "
-        "envoyez un texte plus court ou corrigé."
     )
 
 
