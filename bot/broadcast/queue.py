@@ -165,6 +165,8 @@ class BroadcastQueue:
                 )
                 await conn.execute("DELETE FROM deliveries WHERE broadcast_id = ?",
                                    (broadcast_id,))
+        if rows:
+            await self.db.scrub()  # the erased chat ids leave no copy in the WAL
         return len(rows)
 
     async def _live_counts(self, broadcast_id: int) -> dict[str, int]:
