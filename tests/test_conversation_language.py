@@ -69,3 +69,61 @@ async def test_the_console_names_the_valid_numbers(service: Vigie) -> None:
     screen = out.getvalue()
     assert "Tapez un numéro de 1 à" in screen
     assert screen.index("Tapez un numéro") < screen.index("Question 1")  # then 1 still works
+
+
+# -- typed answers inside a guided flow ------------------------------------------------------
+
+
+async def answers_of(doctor: CoreChat) -> dict[str, str]:
+    session = await doctor.service.sessions.get(doctor.service.key(doctor.actor))
+    assert session is not None and session.flow is not None
+    return session.flow.answers
+
+
+async def test_answers_typed_in_the_doctors_words_pick_the_button(service: Vigie) -> None:
+    doctor = CoreChat(service)
+    await doctor.send("/notifier")
+    await doctor.send("oui")
+    await doctor.send("mes données")
+    assert (await answers_of(doctor))["role"] == "controller"
+    await doctor.send("oui")  # seen or copied
+    await doctor.send("non")  # integrity
+    await doctor.send("non")  # availability
+    await doctor.send("un confrère médecin")
+    assert (await answers_of(doctor))["recipient"] == "trusted"
+    await doctor.click("↩ Retour")
+    await doctor.send("un voleur")
+    assert (await answers_of(doctor))["recipient"] == "malicious"
+    await doctor.send("oui bitlocker")
+    assert (await answers_of(doctor))["encrypted"] == "yes"
+    await doctor.send("non pas récupéré")
+    assert (await answers_of(doctor))["contained"] == "no"
+    await doctor.send("santé")
+    assert (await answers_of(doctor))["data_category"] == "sensitive"
+    await doctor.send("quelques patients")
+    assert (await answers_of(doctor))["scale"] == "few"
+    assert "Quand avez-vous su" in doctor.text
+
+
+async def test_text_that_answers_nothing_keeps_the_member_in_the_flow(service: Vigie) -> None:
+    doctor = CoreChat(service)
+    await doctor.send("/notifier")
+    await doctor.send("oui")
+    await doctor.send("mes données")
+    before = await answers_of(doctor)
+    replies = await doctor.send("bof")
+    assert "touchez un des boutons" in replies[0].text
+    assert "voir, copier ou recevoir" in replies[-1].text  # the same question again
+    assert "Je ne peux pas l'exclure" in doctor.labels
+    assert await answers_of(doctor) == before
+
+
+async def test_a_clear_new_question_leaves_the_flow_which_can_be_resumed(service: Vigie) -> None:
+    doctor = CoreChat(service)
+    await doctor.send("/notifier")
+    await doctor.send("oui")
+    await doctor.send("combien de temps pour notifier la cnil ?")
+    assert "72" in doctor.replies[0].text
+    assert "est en pause" in doctor.text
+    await doctor.click("▶ Reprendre")
+    assert "Ces données sont-elles celles de votre cabinet" in doctor.text

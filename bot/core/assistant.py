@@ -185,6 +185,10 @@ class Assistant:
             number = escape(bare)
             return Outcome([Reply(content.ui.get("number.not_a_button", lang, n=number))])
         match = self.matcher.match(text, lang_hint=lang)
+        if session.flow is not None and not is_clear_question(text, match.decision):
+            stayed = flowchat.stay(content, session, lang)
+            if stayed is not None:
+                return Outcome(stayed.replies, stayed.effects)
         answer_lang = match.lang if match.lang in LANGUAGES else lang
         session.last_match = LastMatch(
             match.topic, match.decision, match.score, match.example, answer_lang
@@ -211,6 +215,16 @@ class Assistant:
                 )
             )
         return Outcome(replies, effects)
+
+
+# In a flow, typed text leaves it only when it is clearly a new question: a confident
+# match, asked as a question or in a few words. "un voisin" stays in the flow.
+MIN_QUESTION_WORDS = 4
+
+
+def is_clear_question(text: str, decision: str) -> bool:
+    asked = text.rstrip().endswith("?") or len(text.split()) >= MIN_QUESTION_WORDS
+    return decision == "answer" and asked
 
 
 def unknown_command(content: Content, lang: str) -> Reply:
