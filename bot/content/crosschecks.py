@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from bot.content import schema
 from bot.content.errors import Problem
 from bot.content.yamlsource import YamlDocument, parse_yaml, read_text
+from bot.core.alerts import longest_alert, too_long, too_long_fr
 from bot.core.content import AlertTemplate, Answer, Association
 from bot.core.flows.model import Flow
 from bot.core.html import html_errors
@@ -183,5 +184,10 @@ def load_alert_templates(
         for message in html_errors(text):
             at = text_line(text, partial(has_html_error, message=message))
             collector.problems.append(Problem(display, first + at, 1, f"HTML : {message}"))
+        if association is not None:
+            known = spec.category if spec.category in categories else None
+            length = longest_alert(association, text, known)
+            if too_long(length):
+                collector.problems.append(Problem(display, first, 1, too_long_fr(length)))
         templates[path.stem] = AlertTemplate(path.stem, spec.title, text, spec.category)
     return templates

@@ -210,8 +210,21 @@ def lint_flow_spec(spec: FlowFile, doc: YamlDocument) -> list[Problem]:
                     ("verdicts", i, "outputs"), f"sorties manquantes : {', '.join(missing)}"
                 )
             )
+    seen_notes: dict[str, int] = {}
     for i, note in enumerate(spec.notes):
         problems += _condition_problems(note.when, ("notes", i, "when"), spec, doc)
+        if note.id in seen_notes:
+            problems.append(
+                doc.problem(
+                    ("notes", i, "id"),
+                    f"remarque « {note.id} » déjà définie (remarque n° {seen_notes[note.id] + 1})",
+                )
+            )
+        seen_notes.setdefault(note.id, i)
+    if isinstance(spec.next_steps, list):
+        for i, step in enumerate(spec.next_steps):
+            if step.when is not None:
+                problems += _condition_problems(step.when, ("next_steps", i, "when"), spec, doc)
     for i, inv in enumerate(spec.invariants):
         for name in (inv.if_, inv.then):
             if name not in spec.definitions:
@@ -316,8 +329,10 @@ def lint_texts(flow: Flow, doc: YamlDocument) -> list[Problem]:
     """HTML shown to members is valid; document templates use known placeholders only."""
     problems: list[Problem] = []
     for lang in ("fr", "en"):
-        for message in html_errors(flow.next_steps(lang)):
-            problems.append(doc.problem(("next_steps", lang), f"HTML : {message}"))
+        for i, step in enumerate(flow.next_steps):
+            where = ("next_steps", lang) if step.when is None else ("next_steps", i, "text", lang)
+            for message in html_errors(step.text(lang)):
+                problems.append(doc.problem(where, f"HTML : {message}"))
         for message in html_errors(flow.intro(lang)):
             problems.append(doc.problem(("flow", "intro", lang), f"HTML : {message}"))
         known = DOCUMENT_PLACEHOLDERS | {f"f_{fact}" for fact in flow.facts}

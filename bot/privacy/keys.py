@@ -12,6 +12,8 @@ import os
 import secrets
 from pathlib import Path
 
+from bot.privacy.filemodes import make_private_dir
+
 KEY_FILE_NAME = "vigie.key"
 
 
@@ -35,7 +37,7 @@ def load_or_create_secret(explicit: str | None, key_file: Path) -> bytes:
             if len(value) < 32:
                 raise SecretError(f"the key file {key_file} is damaged (too short)")
             return value.encode()
-        key_file.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(key_file.parent)
         value = secrets.token_hex(32)
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as handle:
