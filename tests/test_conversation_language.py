@@ -26,7 +26,9 @@ async def test_a_french_question_brings_the_exchange_back_to_french(service: Vig
     doctor = CoreChat(service, lang="en")
     await doctor.send("how long do I have to notify a breach?")
     assert "72" in doctor.text and "heures" not in doctor.text
-    await doctor.send("et combien de temps pour prévenir les patients ?")
+    # ("et combien de temps pour prévenir les patients ?" sits between the deadline and
+    # informing patients: with the semantic signal it is asked "Vouliez-vous dire…", no menu.)
+    await doctor.send("et faut-il prévenir les patients concernés par la fuite ?")
     await doctor.click("☰ Menu")
     assert "Dois-je notifier" in doctor.labels[0]
 
