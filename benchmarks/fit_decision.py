@@ -1,6 +1,7 @@
 """Fit the decision's coefficients and thresholds (bot/core/decision.py) in cross-validation.
 
-    PYTHONPATH=. python -m benchmarks.fit_decision [--max-wrong 0.015]
+    PYTHONPATH=. python -m benchmarks.fit_decision [--max-wrong 0.015] [--encoder use]
+                                                   [--report-held-out]
 
 Only the intents' own phrasings are used: each phrasing is scored by a matcher
 (lexical, topic model and semantic index) built from the other four folds,
@@ -10,27 +11,33 @@ and "the question is in scope". The thresholds are then chosen on probabilities
 that are themselves cross-fitted (each fold's from regressions fitted on the
 other folds): the most direct answers with out-of-scope rejection, top-1 no
 lower than the lexical matcher's (90.9 %, 70.3 %) and wrong answers at most
-`--max-wrong`. The held-out sets in tests/eval/ are not read here.
+`--max-wrong`. The held-out sets in tests/eval/ are not read to choose
+anything; `--report-held-out` measures questions.yaml and holdout2.yaml once
+the choice is made (how docs/matching.md compares encoders).
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import yaml
 
 from bot.adapters.semantic.e5 import E5Encoder
 from bot.content.loader import load_content
 from bot.core.content import OUT_OF_SCOPE, Intent
-from bot.core.decision import NAMES
+from bot.core.decision import NAMES, Fusion
 from bot.core.matcher import Matcher
+from bot.evaluation import Item, evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def cross_fitted(intents: dict[str, Intent], encoder: E5Encoder, folds: int = 5) -> list[dict]:
+def cross_fitted(intents: dict[str, Intent], encoder: Any, folds: int = 5) -> list[dict]:
     rng = random.Random(0)  # the same split as bot.evaluation.cross_validate
     assigned: dict[tuple[str, str], list[tuple[int, str]]] = {}
     for topic, intent in intents.items():
@@ -102,9 +109,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--max-wrong", type=float, default=0.015)
     parser.add_argument("--cache", type=Path, default=ROOT / ".pytest_cache/d/vigie/semantic-cache")
+    parser.add_argument("--encoder", choices=["e5", "use"], default="e5")
+    parser.add_argument("--report-held-out", action="store_true")
     args = parser.parse_args()
     content = load_content(ROOT)
-    rows = cross_fitted(dict(content.intents), E5Encoder(args.cache))
+    if args.encoder == "use":
+        from benchmarks.compare_encoders import UseEncoder
+
+        encoder: Any = UseEncoder(args.cache)
+    else:
+        encoder = E5Encoder(args.cache)
+    rows = cross_fitted(dict(content.intents), encoder)
     x = np.array([r["x"] for r in rows])
     right = np.array([float(r["expected"] is not None and r["best"] == r["expected"])
                       for r in rows])
@@ -122,12 +137,24 @@ def main() -> None:
             if f["oos"] >= 0.909 and f["top1"] >= 0.703 and f["wrong"] <= args.max_wrong:
                 found.append((f["direct"], f["top1"], in_scope, answer, f))
     found.sort(reverse=True)
-    print("ANSWER =", tuple(round(float(v), 4) for v in fit(x, right)))
-    print("IN_SCOPE =", tuple(round(float(v), 4) for v in fit(x, inside)))
+    answer_coefficients = tuple(round(float(v), 4) for v in fit(x, right))
+    in_scope_coefficients = tuple(round(float(v), 4) for v in fit(x, inside))
+    print("ANSWER =", answer_coefficients)
+    print("IN_SCOPE =", in_scope_coefficients)
     print("features:", ", ".join(NAMES), "+ bias")
     for _, _, in_scope, answer, f in found[:3]:
         print(f"in_scope={in_scope:.2f} answer={answer:.2f}",
               {k: round(v, 4) for k, v in f.items()})
+    if args.report_held_out and found:
+        _, _, in_scope, answer, _ = found[0]
+        fusion = replace(Fusion(), in_scope=round(float(in_scope), 2),
+                         answer=round(float(answer), 2), answer_coefficients=answer_coefficients,
+                         in_scope_coefficients=in_scope_coefficients)
+        matcher = Matcher(content.intents, encoder=encoder, fusion=fusion)
+        for name in ("questions.yaml", "holdout2.yaml"):
+            raw = yaml.safe_load((ROOT / "tests" / "eval" / name).read_text(encoding="utf-8"))
+            report = evaluate(matcher, [Item(str(i["q"]), i["topic"]) for i in raw])
+            print(name, report.as_json())
 
 
 if __name__ == "__main__":

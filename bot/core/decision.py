@@ -33,10 +33,10 @@ NAMES = (
     "oos_nearest",  # nearest out-of-scope phrasing minus nearest in-scope one, tenths
 )
 # Fitted by `benchmarks/fit_decision.py` (cross-validation of intents/ only).
-ANSWER = (0.3708, 3.4837, 0.0292, 1.4759, 0.0385, 0.0907, -1.6155, -1.3087, 0.9869, 0.5632,
-          -0.2509, -3.1576)
-IN_SCOPE = (0.9373, 0.2161, 1.0553, -0.2364, -0.1659, -0.0536, -3.2426, -3.1919, 1.6573,
-            1.056, -3.1645, -3.2917)
+ANSWER = (0.4198, 3.1739, 0.0776, 1.4992, 0.0262, 0.0864, -1.4807, -1.4405, 0.9446, 0.5451,
+          -0.0997, -3.0532)
+IN_SCOPE = (0.8546, -0.0126, 1.0144, -0.191, -0.1804, -0.0272, -3.2397, -3.0791, 1.6851,
+            1.1087, -3.0035, -3.236)
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,11 @@ class Fusion:
     lexical_depth: int = 8
     # Fall back below this probability of being in scope; answer at or above this
     # probability of being right; otherwise ask "Vouliez-vous dire…".
-    in_scope: float = 0.78
+    in_scope: float = 0.80
     answer: float = 0.92
+    # The regressions' coefficients, in the order of NAMES, then the bias.
+    answer_coefficients: tuple[float, ...] = ANSWER
+    in_scope_coefficients: tuple[float, ...] = IN_SCOPE
     # Topics this close to the favourite (fused points) are offered beside it.
     clarify_band: float = 20.0
     see_also_band: float = 10.0

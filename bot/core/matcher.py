@@ -23,7 +23,7 @@ from rapidfuzz import fuzz, process
 
 from bot.core.classifier import TopicModel
 from bot.core.content import OUT_OF_SCOPE, Intent
-from bot.core.decision import ANSWER, IN_SCOPE, Fusion, Ranked, fuse, probability
+from bot.core.decision import Fusion, Ranked, fuse, probability
 from bot.core.language import detect_language
 from bot.core.lexicon import SYNONYMS
 from bot.core.semantic import Encoder, SemanticIndex
@@ -348,14 +348,14 @@ class Matcher:
 
         score = candidate(best).score
         example = examples.get(best)
-        if probability(IN_SCOPE, ranked.features) < f.in_scope:
+        if probability(f.in_scope_coefficients, ranked.features) < f.in_scope:
             shown = tuple(candidate(t) for t in ranked.topics[:3])
             return Match("fallback", None, score, shown, lang, example, ranked.oos_closer)
         override = self._overrides.get(best)
         if (
             score >= override
             if override is not None
-            else probability(ANSWER, ranked.features) >= f.answer
+            else probability(f.answer_coefficients, ranked.features) >= f.answer
         ):
             others = tuple(candidate(t) for t in ranked.topics[1:4])
             return Match(
