@@ -7,6 +7,10 @@ token-sort ratio on the normalised strings. Unknown words are corrected to the
 closest word of the corpus when they are close enough (typos), and otherwise
 count against the match: a question about taxes that shares one word with a
 topic stays a weak match. Why this combination: see `docs/matching.md`.
+
+With a sentence encoder (`bot.core.semantic`), the lexical scores and the
+semantic similarities are fused and decided on by `bot.core.decision`;
+without one, the lexical decision at the end of `match` applies.
 """
 
 from __future__ import annotations
