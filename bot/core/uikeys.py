@@ -14,7 +14,7 @@ _STATIC = """
     deadline.from_midnight why.decision.answer why.decision.clarify why.decision.fallback
     documents.intro documents.none score.title score.perfect score.actions score.unknown
     score.privacy alerts.subscribed alerts.status alerts.stored alerts.unsubscribe
-    alerts.unsubscribed alerts.resubscribe alerts.unavailable
+    alerts.unsubscribed alerts.resubscribe alerts.unavailable whoami.private whoami.group
 """.split()
 _OUTPUTS = [
     f"output.{key}.{flag}"
@@ -38,4 +38,5 @@ UI_PARAMS: dict[str, frozenset[str]] = {
     "deadline.due": frozenset({"due", "remaining"}),
     "deadline.overdue": frozenset({"due"}),
     "score.title": frozenset({"score"}),
+    "whoami.private": frozenset({"id"}),
 }
