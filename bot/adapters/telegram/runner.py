@@ -26,7 +26,7 @@ from bot.adapters.telegram.startup import START_BACKOFF, Backoff, wait_for_teleg
 from bot.adapters.telegram.webhook import limit_webhook_bodies
 from bot.admin import AdminCommands
 from bot.broadcast.queue import BroadcastQueue
-from bot.cli import CliError, content_root
+from bot.cli_support import CliError, content_root
 from bot.content.loader import load_root
 from bot.core.assistant import Assistant
 from bot.core.commands import MEMBER_COMMANDS
