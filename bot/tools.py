@@ -33,7 +33,8 @@ from bot.settings import Settings
 def content_check(folder: Path | None) -> int:
     root = folder or content_root(Settings.from_env())
     content, problems = load_root(root)
-    problems = sorted([*problems, *example_values(root)])
+    if content is not None:  # example values matter once the content is otherwise valid
+        problems = sorted([*problems, *example_values(root)])
     for problem in problems:
         print(problem)
     errors = [p for p in problems if not p.warning]
