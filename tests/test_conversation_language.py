@@ -8,6 +8,8 @@ from __future__ import annotations
 import io
 
 from bot.adapters.console import run_console
+from bot.core.content import OUT_OF_SCOPE, Intent
+from bot.core.domain import DomainVocabulary
 from bot.service import Vigie
 from tests.corechat import CoreChat
 
@@ -127,3 +129,34 @@ async def test_a_clear_new_question_leaves_the_flow_which_can_be_resumed(service
     assert "est en pause" in doctor.text
     await doctor.click("▶ Reprendre")
     assert "Ces données sont-elles celles de votre cabinet" in doctor.text
+
+
+# -- in the domain but not covered, versus out of scope --------------------------------------
+
+
+def test_the_domain_is_learnt_from_the_content() -> None:
+    intents = {
+        "gdpr.retention": Intent("gdpr.retention", {"fr": (
+            "combien de temps garder les dossiers patients",
+            "durée de conservation des dossiers patients",
+            "archives des dossiers patients papier",
+        )}),
+        OUT_OF_SCOPE: Intent(OUT_OF_SCOPE, {"fr": ("la météo des archives demain",)}),
+    }
+    domain = DomainVocabulary(intents)
+    assert domain.speaks_of("nos dossiers patients dans le cloud de la mairie ?")
+    assert not domain.speaks_of("la météo de demain pour les patients")  # one term only
+    assert not domain.speaks_of("archives et patients")  # "archives": out-of-scope word too
+    assert not domain.speaks_of("quel temps fera-t-il ?")
+
+
+async def test_a_data_question_without_a_sheet_is_not_called_out_of_scope(
+    service: Vigie,
+) -> None:
+    doctor = CoreChat(service)
+    await doctor.send("faut-il déclarer à la cnil le fichier des donneurs de sang du cabinet ?")
+    assert "pas encore de fiche" in doctor.text
+    assert "Je ne traite que" not in doctor.text
+    await doctor.send("quel temps fera-t-il demain à Lyon ?")
+    assert "Je ne traite que la protection des données" in doctor.text
+    assert "pas encore de fiche" not in doctor.text

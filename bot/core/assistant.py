@@ -11,6 +11,7 @@ from bot.core import callbacks, flowchat, render
 from bot.core.alerts_panel import alerts_reply
 from bot.core.commands import canonical_command, command_language
 from bot.core.content import Content
+from bot.core.domain import DomainVocabulary
 from bot.core.events import Context, CountTopic, Event, Forget, Unmatched
 from bot.core.html import escape
 from bot.core.language import detect_language
@@ -37,6 +38,7 @@ class Assistant:
     def __init__(self, content: Content, matcher: Matcher | None = None):
         self.content = content
         self.matcher = matcher or Matcher(content.intents)
+        self.domain = DomainVocabulary(content.intents)
 
     def handle(self, session: Session, event: Event, ctx: Context) -> Outcome:
         spoken = (
@@ -194,7 +196,8 @@ class Assistant:
             match.topic, match.decision, match.score, match.example, answer_lang
         )
         effects: list[object] = [CountTopic(match.topic, match.decision)]
-        reply, unmatched = render.for_match(content, match, answer_lang)
+        in_domain = match.decision == "fallback" and self.domain.speaks_of(text)
+        reply, unmatched = render.for_match(content, match, answer_lang, in_domain)
         if unmatched:
             effects.append(Unmatched(text, answer_lang))
         replies = [reply]
