@@ -4,7 +4,6 @@ topics, the catalogue, and the alert templates (`content/alerts/*.md`)."""
 from __future__ import annotations
 
 import difflib
-import string
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING
 from bot.content import schema
 from bot.content.errors import Problem
 from bot.content.yamlsource import YamlDocument, parse_yaml, read_text
+from bot.core import templates
 from bot.core.content import AlertTemplate, Answer, Association
 from bot.core.flows.model import Flow
 from bot.core.html import html_errors
@@ -20,6 +20,9 @@ from bot.core.uikeys import REQUIRED_UI_KEYS, UI_PARAMS
 
 if TYPE_CHECKING:
     from bot.content.loader import _Collector
+
+# An interface text once filled with plausible values: well under one message.
+MAX_UI_CHARS = 2000
 
 
 def has_html_error(text: str, message: str) -> bool:
@@ -52,26 +55,11 @@ def check_ui_keys(
     for key, texts in sorted(ui.items()):
         allowed = UI_PARAMS.get(key, frozenset())
         for lang, text in sorted(texts.items()):
-            try:
-                names = {n for _, n, _, _ in string.Formatter().parse(text) if n is not None}
-            except ValueError as exc:
-                names, broken = set(), str(exc)
-            else:
-                broken = ""
-            if broken or names - allowed:
-                expected = ", ".join(f"{{{n}}}" for n in sorted(allowed)) or "aucune"
-                what = (
-                    f"accolade mal formée ({broken})"
-                    if broken
-                    else (f"variable inconnue {', '.join(sorted(names - allowed))}")
-                )
-                collector.problems.append(
-                    doc.problem(
-                        ("ui", key, lang),
-                        f"{what} dans « {key} » (variables possibles : {expected} ; "
-                        "écrivez {{{{ ou }}}} pour une accolade)",
-                    )
-                )
+            wrong = templates.problem(text, allowed)
+            if wrong is None and len(templates.sample(text, allowed)) > MAX_UI_CHARS:
+                wrong = f"texte trop long une fois rempli (au plus {MAX_UI_CHARS} caractères)"
+            if wrong:
+                collector.problems.append(doc.problem(("ui", key, lang), f"« {key} » : {wrong}"))
     known = wanted | {f"flow.start.{flow}" for flow in flows}
     for key in sorted(ui.keys() - known):
         close = difflib.get_close_matches(key, sorted(known - ui.keys()) or sorted(known), n=1)

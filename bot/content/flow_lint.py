@@ -5,13 +5,13 @@ and every declared invariant true.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
 from typing import Any
 
 from bot.content.errors import Problem
 from bot.content.flow_schema import OUTPUT_KEYS, FlowFile, build_flow
 from bot.content.yamlsource import YamlDocument
+from bot.core import templates
 from bot.core.flows import explore
 from bot.core.flows.conditions import OPERATORS, evaluate, values_used
 from bot.core.flows.decide import matching_verdicts
@@ -307,6 +307,8 @@ def lint_paths(flow: Flow, doc: YamlDocument) -> list[Problem]:
     return problems
 
 
+# A draft once filled with plausible values (it is also sent as a file).
+MAX_DOCUMENT_CHARS = 16000
 DOCUMENT_PLACEHOLDERS = frozenset(
     {"today", "aware_at", "deadline", "summary", "reasons", "answers"}
 )
@@ -322,18 +324,13 @@ def lint_texts(flow: Flow, doc: YamlDocument) -> list[Problem]:
             problems.append(doc.problem(("flow", "intro", lang), f"HTML : {message}"))
         known = DOCUMENT_PLACEHOLDERS | {f"f_{fact}" for fact in flow.facts}
         for key, template in flow.documents.items():
-            try:
-                names = {n for _, n, _, _ in string.Formatter().parse(template(lang)) if n}
-            except ValueError as exc:
-                problems.append(
-                    doc.problem(("documents", key, lang), f"accolade mal formée : {exc}")
+            wrong = templates.problem(template(lang), known)
+            if wrong is None and len(templates.sample(template(lang), known)) > MAX_DOCUMENT_CHARS:
+                wrong = (
+                    f"brouillon trop long une fois rempli (au plus {MAX_DOCUMENT_CHARS} caractères)"
                 )
-                continue
-            for name in sorted(names - known):
+            if wrong:
                 problems.append(
-                    doc.problem(
-                        ("documents", key, lang),
-                        f"variable inconnue {{{name}}} (connues : {', '.join(sorted(known))})",
-                    )
+                    doc.problem(("documents", key, lang), f"brouillon « {key} » : {wrong}")
                 )
     return problems

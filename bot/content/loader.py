@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import string
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -31,6 +30,7 @@ from bot.content.flows import load_flows
 from bot.content.lint import lint_content
 from bot.content.schema_errors import schema_problems
 from bot.content.yamlsource import Location, YamlDocument, read_yaml
+from bot.core import templates
 from bot.core.content import (
     AlertCategory,
     Answer,
@@ -45,6 +45,8 @@ from bot.core.limits import LANGUAGES
 
 M = TypeVar("M", bound=BaseModel)
 MAX_ANSWER_CHARS = 1200
+# Any text once its placeholders are filled: a Telegram message holds 4,096 characters.
+MAX_TEMPLATE_CHARS = 4000
 
 
 def default_content_root() -> Path:
@@ -92,22 +94,16 @@ def _yaml_files(folder: Path) -> list[Path]:
 
 def _fill(template: str, values: dict[str, str]) -> tuple[str, str | None]:
     """Fill `{placeholders}`; return the text and what is wrong with them, if anything."""
-    expected = ", ".join("{" + k + "}" for k in sorted(values))
-    try:
-        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
-    except ValueError:
+    wrong = templates.problem(template, values.keys())
+    if wrong:
+        return template, wrong
+    filled = templates.fill(template, values)
+    if len(filled) > MAX_TEMPLATE_CHARS:
         return template, (
-            "accolade « { » ou « } » seule : écrivez {{ ou }} pour afficher une accolade "
-            f"(variables : {expected})"
+            f"texte trop long une fois rempli : {len(filled)} caractères "
+            f"(au plus {MAX_TEMPLATE_CHARS})"
         )
-    unknown = [name or "{}" for name in names if name not in values]
-    if unknown:
-        return template, f"variable inconnue {', '.join(unknown)} (attendu : {expected})"
-    try:
-        return template.format(**values), None
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
-        # `{contact_email:x}` or `{contact_email!x}`: a format Python cannot apply.
-        return template, f"variable mal écrite : rien après le nom entre accolades ({expected})"
+    return filled, None
 
 
 def load_association(collector: _Collector, folder: Path) -> Association | None:
