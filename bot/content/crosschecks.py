@@ -4,6 +4,7 @@ topics, the catalogue, and the alert templates (`content/alerts/*.md`)."""
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -16,11 +17,14 @@ from bot.core import templates
 from bot.core.content import AlertTemplate, Answer, Association
 from bot.core.flows.model import Flow
 from bot.core.html import html_errors
+from bot.core.limits import MAX_ID_CHARS
 from bot.core.uikeys import REQUIRED_UI_KEYS, UI_PARAMS
 
 if TYPE_CHECKING:
     from bot.content.loader import _Collector
 
+# A template's file name is its id in the admin's buttons: ASCII, short, no ":".
+TEMPLATE_STEM = re.compile(rf"[a-z][a-z0-9_-]{{0,{MAX_ID_CHARS - 1}}}")
 # An interface text once filled with plausible values: well under one message.
 MAX_UI_CHARS = 2000
 
@@ -133,6 +137,18 @@ def load_alert_templates(
         return templates
     for path in sorted(folder.glob("*.md")):
         display = collector.display(path)
+        if not TEMPLATE_STEM.fullmatch(path.stem):
+            collector.problems.append(
+                Problem(
+                    display,
+                    1,
+                    1,
+                    f"nom de modèle « {path.name} » invalide : lettres minuscules sans accent, "
+                    f"chiffres, - ou _, {MAX_ID_CHARS} caractères au plus avant .md "
+                    "(ex. mise-a-jour-urgente.md)",
+                )
+            )
+            continue
         raw, unreadable = read_text(path, display)
         if raw is None:
             collector.problems.extend([unreadable] if unreadable else [])

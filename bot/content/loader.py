@@ -17,6 +17,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from bot.content import schema
+from bot.content.callback_lint import callback_problems
 from bot.content.crosschecks import (
     catalogue_topics,
     check_flow_topics,
@@ -164,6 +165,19 @@ def _has_unknown(text: str, values: dict[str, str]) -> bool:
     return _fill(text, values)[1] is not None
 
 
+def _locate_id(collector: _Collector, folder: Path, name: str) -> tuple[str, int]:
+    """The first file and line of `content/` that names the id `name`."""
+    for path in sorted(folder.rglob("*")):
+        if path.suffix not in {".yaml", ".md"} or not path.is_file():
+            continue
+        if path.stem == name:
+            return collector.display(path), 1
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if name in line:
+                return collector.display(path), number
+    return collector.display(folder), 1
+
+
 def load_root(
     root: Path, *, today: dt.date | None = None, exhaustive: bool = True
 ) -> tuple[Content | None, list[Problem]]:
@@ -284,6 +298,11 @@ def load_root(
         check_ui_keys(collector, ui_doc, ui, answers, declared_flows)
     check_flow_topics(collector, folder / "flows", flows, answers)
     templates = load_alert_templates(collector, folder / "alerts", association)
+    collector.problems.extend(
+        callback_problems(
+            answers, flows, association, templates, partial(_locate_id, collector, folder)
+        )
+    )
 
     catalogue_doc = collector.read(folder / "reference" / "catalogue.yaml")
     catalogue = catalogue_topics(collector, catalogue_doc)

@@ -1,29 +1,33 @@
-"""Placeholders in content texts are bare names: a hostile or careless editor cannot
-make a reply huge or broken (security review 2026-12, M4).
+"""Content that passed `vigie content check` and still broke the bot (security review
+2026-12): each test copies the real content root, makes one hostile edit, and
+checks that the check refuses it at the right file and line, in French.
 
-`{name:>300000000}` used to pass `vigie content check` and then build a
+M4: placeholders are bare names. `{name:>300000000}` used to build a
 300-million-character reply on every /start; `{name:d}` raised on every /start.
-Each test copies the real content root, writes one such placeholder, and checks
-that the check refuses it at the right file and line, in French.
+L7: ids are bounded, so every button fits Telegram's 64-byte callback data; a
+62-character alert category used to break /alertes for every member.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import tracemalloc
 from pathlib import Path
 
 import pytest
 
+from bot.content.callback_lint import callback_problems
 from bot.content.errors import Problem
-from bot.content.loader import load_root
+from bot.content.loader import load_content, load_root
 from bot.core import templates
-from bot.core.content import UiTexts
+from bot.core.content import AlertCategory, AlertTemplate, UiTexts
 
 ROOT = Path(__file__).resolve().parent.parent
 UI = "content/ui.yaml"
 GDPR = "content/answers/gdpr.yaml"
 FLOW = "content/flows/breach_notification.yaml"
+ASSOCIATION = "content/association.yaml"
 HOSTILE = ["{name:d}", "{name:>300000000}", "{name!r}", "{name.__class__}", "{name[0]}"]
 
 
@@ -112,3 +116,63 @@ def test_a_text_that_skipped_the_check_is_still_filled_safely(placeholder: str) 
 def test_plain_placeholders_and_doubled_braces_still_work() -> None:
     assert templates.fill("{{a}} {name} {{", {"name": "Vigie"}) == "{a} Vigie {"
     assert templates.problem("{name} et {{x}}", {"name"}) is None
+
+
+# ------------------------------------------------ L7: ids fit in callback data
+
+LONG = "a" * 33
+
+
+def test_a_long_alert_category_is_refused(root: Path) -> None:
+    long_id = "x" * 62  # the review's: passed the check, then /alertes failed for everyone
+    line = edit(root, ASSOCIATION, "  - id: urgent\n", f"  - id: {long_id}\n")
+    refused(root, ASSOCIATION, line, "identifiant", long_id, "trop long")
+
+
+def test_a_long_topic_id_is_refused(root: Path) -> None:
+    line = edit(root, GDPR, "  gdpr.applies_to_me:\n", f"  gdpr.{LONG}:\n")
+    refused(root, GDPR, line, "identifiant", f"gdpr.{LONG}", "trop long")
+
+
+def test_a_long_flow_step_id_is_refused(root: Path) -> None:
+    line = edit(root, FLOW, "  role:\n    type:", f"  {LONG}:\n    type:")
+    refused(root, FLOW, line, "identifiant", LONG, "trop long")
+
+
+@pytest.mark.parametrize("stem", ["a:b", "x" * 52, "Mise à jour"])
+def test_an_alert_template_whose_name_cannot_be_a_button_is_refused(root: Path, stem: str) -> None:
+    source = root / "content" / "alerts" / "mise-a-jour-urgente.md"
+    source.rename(source.with_name(f"{stem}.md"))
+    refused(root, f"content/alerts/{stem}.md", 1, "nom de modèle", "invalide")
+
+
+def test_the_button_check_catches_what_the_schema_would_let_through() -> None:
+    """The last line of defence, should the schema's bounds ever be loosened."""
+    content = load_content(ROOT, exhaustive=False)
+    association = dataclasses.replace(
+        content.association,
+        alert_categories=(AlertCategory("c" * 60, {"fr": "Long"}, True),),
+    )
+    bad_template = AlertTemplate("a:b", "Titre", "Texte", "urgent")
+    problems = callback_problems(
+        content.answers,
+        content.flows,
+        association,
+        {"a:b": bad_template},
+        lambda name: ("content/x.yaml", 7),
+    )
+    messages = sorted(p.message for p in problems)
+    assert len(messages) == 2, messages
+    assert "catégorie d'alerte « " + "c" * 60 in messages[0]
+    assert "modèle d'alerte « a:b »" in messages[1]
+    assert all(p.path == "content/x.yaml" and p.line == 7 for p in problems)
+    assert (
+        callback_problems(
+            content.answers,
+            content.flows,
+            content.association,
+            content.alert_templates,
+            lambda name: ("", 1),
+        )
+        == []
+    )  # the real content's buttons all fit
