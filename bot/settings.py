@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -50,7 +51,7 @@ class Settings:
             raise SettingsError(f"VIGIE_CONTENT_DIR={content} is not a folder")
         return cls(
             token=env.get("TELEGRAM_BOT_TOKEN") or None,
-            api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,
+            api_base_url=_api_base_url(env.get("TELEGRAM_API_BASE_URL") or None),
             db_path=Path(db).expanduser(),
             secret=env.get("VIGIE_SECRET") or None,
             admin_ids=_admin_ids(env.get("VIGIE_ADMIN_IDS", "")),
@@ -71,6 +72,23 @@ def _webhook_secret(value: str | None) -> str | None:
             "(for example the output of `openssl rand -hex 24`), or unset to derive one"
         )
     return value
+
+
+def _api_base_url(value: str | None) -> str | None:
+    """The token travels in the URL: plain http only to a server on this machine."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    local = parts.hostname in {"localhost", "127.0.0.1", "::1"} or (
+        parts.hostname or ""
+    ).startswith("127.")
+    if parts.scheme == "https" or (parts.scheme == "http" and local):
+        return value
+    raise SettingsError(
+        "TELEGRAM_API_BASE_URL must start with https:// (plain http:// is allowed only "
+        "for a server on this machine, such as 127.0.0.1), since the bot token is part "
+        "of every request"
+    )
 
 
 def _admin_ids(raw: str) -> frozenset[int]:
