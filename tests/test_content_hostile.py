@@ -176,3 +176,59 @@ def test_the_button_check_catches_what_the_schema_would_let_through() -> None:
         )
         == []
     )  # the real content's buttons all fit
+
+
+# ------------------------------------- informational: links a reviewer should check
+
+
+def warned(root: Path, rel: str, line: int, *fragments: str) -> None:
+    content, problems = load_root(root, exhaustive=False)
+    assert content is not None, "\n".join(map(str, problems))  # a warning, not an error
+    found = [
+        p
+        for p in problems
+        if p.warning and p.path == rel and p.line == line and all(f in p.message for f in fragments)
+    ]
+    assert len(found) == 1, "\n".join(map(str, problems))
+
+
+@pytest.mark.parametrize(
+    ("href", "why"),
+    [
+        ("http://telegram.org/privacy", "en clair"),
+        ("tg://resolve?domain=faux_support", "action dans Telegram"),
+        ("javascript:alert(1)", "https://"),
+    ],
+)
+def test_a_link_in_an_answer_that_is_not_https_is_flagged(root: Path, href: str, why: str) -> None:
+    rel = "content/answers/bot.yaml"
+    old = '(<a href="https://telegram.org/privacy">sa politique</a>)'
+    line = edit(root, rel, old, f'(<a href="{href}">sa politique</a>)')
+    content, problems = load_root(root, exhaustive=False)
+    assert content is not None
+    found = [p for p in problems if p.warning and p.path == rel and href[:20] in p.message]
+    assert len(found) == 1 and why in found[0].message, "\n".join(map(str, problems))
+    assert found[0].line <= line  # at the answer's text, as its other text problems
+
+
+def test_a_link_in_an_alert_template_is_flagged_at_its_line(root: Path) -> None:
+    rel = "content/alerts/rancongiciel-campagne.md"
+    line = edit(
+        root,
+        rel,
+        'href="https://www.cybermalveillance.gouv.fr"',
+        'href="http://cybermalveillance.fr"',
+    )
+    warned(root, rel, line, "http://cybermalveillance.fr", "en clair")
+
+
+def test_a_link_in_a_flow_is_flagged(root: Path) -> None:
+    old = '<a href="https://www.17cyber.gouv.fr">17cyber.gouv.fr</a> et'
+    edit(root, FLOW, old, '<a href="tg://msg?text=x">17cyber.gouv.fr</a> et')
+    line = edit(root, FLOW, "next_steps:\n  fr: |", "next_steps:\n  fr: |") + 1
+    warned(root, FLOW, line, "tg://", "action dans Telegram")
+
+
+def test_the_real_content_has_no_risky_link() -> None:
+    _, problems = load_root(ROOT, exhaustive=False)
+    assert not [p for p in problems if "lien « " in p.message]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from bot.content import schema
 from bot.content.errors import Problem
+from bot.content.link_lint import link_warnings, risky_links
 from bot.content.yamlsource import YamlDocument, parse_yaml, read_text
 from bot.core import templates
 from bot.core.content import AlertTemplate, Answer, Association
@@ -64,6 +65,10 @@ def check_ui_keys(
                 wrong = f"texte trop long une fois rempli (au plus {MAX_UI_CHARS} caractères)"
             if wrong:
                 collector.problems.append(doc.problem(("ui", key, lang), f"« {key} » : {wrong}"))
+            for warning in link_warnings(text):
+                collector.problems.append(
+                    doc.problem(("ui", key, lang), f"« {key} » : {warning}", warning=True)
+                )
     known = wanted | {f"flow.start.{flow}" for flow in flows}
     for key in sorted(ui.keys() - known):
         close = difflib.get_close_matches(key, sorted(known - ui.keys()) or sorted(known), n=1)
@@ -187,5 +192,9 @@ def load_alert_templates(
         for message in html_errors(text):
             at = text_line(text, partial(has_html_error, message=message))
             collector.problems.append(Problem(display, first + at, 1, f"HTML : {message}"))
+        lines = text.split("\n")
+        for target, warning in risky_links(text):
+            at = next((i for i, line in enumerate(lines) if target in line), 0)
+            collector.problems.append(Problem(display, first + at, 1, warning, warning=True))
         templates[path.stem] = AlertTemplate(path.stem, spec.title, text, spec.category)
     return templates

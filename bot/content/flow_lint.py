@@ -10,7 +10,8 @@ from typing import Any
 
 from bot.content.errors import Problem
 from bot.content.flow_schema import OUTPUT_KEYS, FlowFile, build_flow
-from bot.content.yamlsource import YamlDocument
+from bot.content.link_lint import link_warnings
+from bot.content.yamlsource import Location, YamlDocument
 from bot.core import templates
 from bot.core.flows import explore
 from bot.core.flows.conditions import OPERATORS, evaluate, values_used
@@ -322,6 +323,13 @@ def lint_texts(flow: Flow, doc: YamlDocument) -> list[Problem]:
             problems.append(doc.problem(("next_steps", lang), f"HTML : {message}"))
         for message in html_errors(flow.intro(lang)):
             problems.append(doc.problem(("flow", "intro", lang), f"HTML : {message}"))
+        shown: list[tuple[Location, str]] = [
+            (("next_steps", lang), flow.next_steps(lang)),
+            (("flow", "intro", lang), flow.intro(lang)),
+        ]
+        for where, text in shown:
+            for warning in link_warnings(text):
+                problems.append(doc.problem(where, warning, warning=True))
         known = DOCUMENT_PLACEHOLDERS | {f"f_{fact}" for fact in flow.facts}
         for key, template in flow.documents.items():
             wrong = templates.problem(template(lang), known)

@@ -28,6 +28,7 @@ from bot.content.crosschecks import (
 )
 from bot.content.errors import ContentError, Problem
 from bot.content.flows import load_flows
+from bot.content.link_lint import link_warnings
 from bot.content.lint import lint_content
 from bot.content.schema_errors import schema_problems
 from bot.content.yamlsource import Location, YamlDocument, read_yaml
@@ -258,6 +259,11 @@ def load_root(
                     collector.problems.append(
                         doc.text_problem(("answers", topic, lang, "text"), at, f"HTML : {message}")
                     )
+                for key in ("text", "sources"):
+                    for warning in link_warnings(rendered[key]):
+                        collector.problems.append(
+                            doc.problem(("answers", topic, lang, key), warning, warning=True)
+                        )
                 length = visible_length(rendered["text"])
                 if length > MAX_ANSWER_CHARS:
                     collector.problems.append(
