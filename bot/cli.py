@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +20,8 @@ from bot.content.errors import ContentError
 from bot.content.loader import default_content_root, load_content, load_root
 from bot.core.assistant import Assistant
 from bot.core.content import Content
+from bot.logs import configure_logging
+from bot.privacy.secrets import mask_secrets, remember_secret
 from bot.settings import Settings, SettingsError
 
 EXIT_CONFIG = 2
@@ -112,14 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging()
     try:
         return dispatch(args)
     except (CliError, SettingsError) as exc:
-        print(f"vigie: {exc}", file=sys.stderr)
+        print(f"vigie: {mask_secrets(str(exc))}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
@@ -131,6 +129,8 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "content":
         return tools.content_check(Path(args.dir) if args.dir else None)
     settings = Settings.from_env()
+    for secret in (settings.token, settings.secret, settings.webhook_secret):
+        remember_secret(secret)
     if args.command == "ask":
         return tools.ask(load(settings), args.question, args.lang, args.json)
     if args.command == "eval":

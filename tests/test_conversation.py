@@ -40,10 +40,15 @@ async def test_a_typo_ridden_english_question_is_answered_in_english(service: Vi
     assert any("ncryption" in label for label in chat.labels) or "ncrypt" in chat.text
 
 
-async def test_out_of_scope_is_honest_and_gives_the_contact(service: Vigie) -> None:
+async def test_out_of_scope_is_honest_and_does_not_send_it_to_the_data_protection_mailbox(
+    service: Vigie,
+) -> None:
     chat = CoreChat(service)
     await chat.send("quel est le taux de cotisation URSSAF pour un médecin secteur 1 ?")
-    assert "@" in chat.text  # the association's e-mail
+    assert "Je ne traite que la protection des données" in chat.text
+    # a fee question is not for the association's data-protection mailbox
+    assert service.content.association.contact_email not in chat.text
+    assert "/aide" in chat.text
     assert "Sources" not in chat.text
 
 

@@ -51,8 +51,8 @@ STOLEN_LAPTOP = [
     ("Je ne peux pas l'exclure", "confidentiality", "unknown"),
     ("Non", "integrity", "no"),
     ("Oui", "availability", "yes"),
-    ("Non ou je ne sais pas", "encrypted", "no"),
     ("Pirate, voleur ou inconnu", "recipient", "malicious"),
+    ("Non ou je ne sais pas", "encrypted", "no"),
     ("Non ou pas sûr", "contained", "no"),
     ("Oui, en moins de 24 h", "restore", "fast"),
     ("Non", "care_impact", "no"),
@@ -66,7 +66,7 @@ UP_TO_THE_DATE = [
     "Non, c'est exclu",
     "Non",
     "Oui",
-    "Oui, après plus d'un jour",
+    "Après plus d'un jour, ou pas encore",
     "Non",
     "Coordonnées simples",
     "Moins de 50",
@@ -196,9 +196,10 @@ async def test_typed_answers_pick_the_right_choice(service: Vigie) -> None:
     await chat.send("non")
     assert (await answers(chat))["integrity"] == "no"
     await chat.send("Oui")
+    await chat.click("Pirate, voleur ou inconnu")
     await chat.send("je sais pas")  # "Non ou je ne sais pas"
     assert (await answers(chat))["encrypted"] == "no"
-    assert progress(chat)[0] == 7
+    assert progress(chat)[0] == 8
 
 
 async def test_an_unrelated_question_is_answered_and_the_flow_resumes(service: Vigie) -> None:

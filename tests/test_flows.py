@@ -42,7 +42,7 @@ CASES: list[dict[str, Any]] = yaml.safe_load(
 BREACH = "breach_notification"
 SECURITY = "security_checkup"
 NOW = "2026-03-02T12:00:00+01:00"
-VERDICT_KEYS = {*OUTPUTS, "deadline", "overdue", "reasons", "articles", "verdict_id"}
+VERDICT_KEYS = {*OUTPUTS, "deadline", "overdue", "reasons", "articles", "verdict_id", "notes"}
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -90,8 +90,8 @@ def case_named(start: str) -> dict[str, Any]:
 
 
 def test_the_cases_file_is_the_one_described() -> None:
-    assert len(CASES) == 30
-    assert len({c["name"] for c in CASES}) == 30
+    assert len(CASES) == 35
+    assert len({c["name"] for c in CASES}) == 35
     for case in CASES:
         assert set(case["expect"]) == set(OUTPUTS), case["name"]
 
@@ -118,6 +118,7 @@ def test_each_case_gives_its_expected_verdict(
     # Reasons: the verdict's own, in order, then the notes; articles without repeats.
     rule = next(v for v in flow.verdicts if v.id == verdict["verdict_id"])
     assert verdict["reasons"][: len(rule.reasons)] == [r.text("fr") for r in rule.reasons]
+    assert verdict["notes"] == case["notes"], case["name"]
     assert all(isinstance(r, str) and r for r in verdict["reasons"])
     assert verdict["articles"] and len(verdict["articles"]) == len(set(verdict["articles"]))
     assert {a for r in rule.reasons for a in r.articles} <= set(verdict["articles"])
@@ -182,6 +183,7 @@ def test_without_json_the_run_prints_the_verdict_and_the_drafts(cli: Cli, tmp_pa
                 "confidentiality": "yes",
                 "integrity": "no",
                 "availability": "no",
+                "recipient": "malicious",
             },
             "encrypted",
             "encrypted",
@@ -369,7 +371,11 @@ def rules_r0_r5(facts: dict[str, str]) -> tuple[dict[str, bool], bool, bool]:
             and fact("contained") != "yes"
             and fact("data_category") in {"identity", "sensitive"}
         )
-        or (loss_or_alteration and fact("care_impact") == "yes")
+        or (
+            loss_or_alteration
+            and fact("care_impact") == "yes"
+            and fact("restore") in {"days", "never"}
+        )
     )
     outputs = {  # R2: a controller always documents
         "notify_authority": risk,
@@ -378,6 +384,46 @@ def rules_r0_r5(facts: dict[str, str]) -> tuple[dict[str, bool], bool, bool]:
         "inform_controller": False,
     }
     return outputs, risk, high_risk
+
+
+def notes_expected(facts: dict[str, str]) -> list[str]:
+    """The notes shown with a verdict, re-written from their purpose (breach_facts.yaml's
+    notes and the legal review), in the flow's order. A fact that was not asked is absent."""
+    fact = facts.get
+    _, risk, high_risk = rules_r0_r5(facts)
+    controller = fact("personal_data") == "yes" and fact("role") == "controller"
+    if not controller:
+        return []
+    must_notify, must_inform = risk, high_risk
+    rules = [
+        ("access_not_ruled_out", fact("confidentiality") == "unknown"),
+        ("unreadable_data", fact("encrypted") == "yes"),
+        (
+            "trusted_recipient_deleted",
+            fact("recipient") == "trusted" and fact("contained") == "yes",
+        ),
+        ("public_communication", must_inform and fact("scale") == "many"),
+        ("notify_now_complete_later", must_notify),
+        ("cnil_may_require_information", must_notify and not must_inform),
+        ("reassess", not risk),
+        ("attack_first_steps", fact("availability") == "yes"),
+        ("complaint_within_72_hours", fact("recipient") == "malicious"),
+        (
+            "prudent_trusted_recipient",
+            fact("recipient") == "trusted"
+            and fact("contained") == "yes"
+            and fact("data_category") == "sensitive",
+        ),
+        (
+            "prudent_good_faith_recipient",
+            fact("recipient") == "mistaken"
+            and fact("contained") == "yes"
+            and fact("data_category") == "sensitive",
+        ),
+        ("care_damage_information", fact("care_impact") == "yes"),
+        ("contradictory_access", fact("confidentiality") == "yes" and fact("recipient") == "none"),
+    ]
+    return [note for note, shown in rules if shown]
 
 
 def test_every_path_matches_the_rules_re_implemented(content: Content) -> None:
@@ -394,6 +440,11 @@ def test_every_path_matches_the_rules_re_implemented(content: Content) -> None:
 
         outputs, risk, high_risk = rules_r0_r5(answers)
         assert dict(found[0].outputs) == outputs, answers
+        result = decide(flow, answers, datetime(2026, 3, 2, tzinfo=UTC))
+        assert [n.id for n in result.notes] == notes_expected(answers), answers
+        # "Notify the CNIL" is a next step exactly when the verdict says to notify.
+        steps = " ".join(step.text("fr") for step in result.next_steps)
+        assert ("Notifier la CNIL" in steps) == outputs["notify_authority"], answers
         # R5, in the rules as re-written and in the flow's own definitions.
         assert risk or not high_risk, answers
         if evaluate({"ref": "HIGH_RISK"}, answers, flow.definitions):
@@ -812,3 +863,21 @@ def test_the_score_is_the_share_of_weights_answered_yes(content: Content) -> Non
     assert {a.node.id for a in result.actions} == {
         n.id for n in questions if answers[str(n.fact)] != "yes"
     }
+
+
+def test_not_applicable_is_neither_scored_nor_an_action(content: Content) -> None:
+    """A practice without imaging or external hosting: "Sans objet" leaves those two out."""
+    flow = content.flows[SECURITY]
+    questions = [n for n in flow.nodes.values() if n.check and n.fact]
+    offering = {str(n.fact) for n in questions if "na" in engine.offered(flow, n)}
+    assert offering == {"imaging_not_exposed", "hds_hosting"}
+    answers = {str(n.fact): ("na" if n.fact in offering else "no") for n in questions}
+    answers["backups"] = "yes"
+    result = score(flow, answers)
+    scored = [n for n in questions if n.fact not in offering]
+    backups = next(n for n in questions if n.fact == "backups")
+    assert backups.check is not None
+    assert result.score == round(100 * backups.check.weight / sum(
+        n.check.weight for n in scored if n.check
+    ))
+    assert {a.node.fact for a in result.actions} == {str(n.fact) for n in scored} - {"backups"}

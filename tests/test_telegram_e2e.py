@@ -217,8 +217,8 @@ async def test_breach_flow_survives_a_restart_and_ends_with_a_verdict_and_drafts
     assert EXPIRED not in texts(replies)
     for answer in [
         "Non",
-        "Non ou je ne sais pas",
         "Pirate, voleur ou inconnu",
+        "Non ou je ne sais pas",
         "Non ou pas sûr",
         "Santé, NIR, bancaire, mots de passe",
         "Moins de 50",

@@ -26,6 +26,7 @@ from bot.broadcast.telegram import make_broadcaster
 from bot.cli import CliError
 from bot.core.content import Content
 from bot.core.html import html_errors
+from bot.privacy.secrets import remember_secret
 from bot.settings import Settings
 from bot.storage.database import Database, DatabaseError
 
@@ -68,6 +69,7 @@ def read_alert(path: Path, content: Content, category: str | None) -> tuple[str,
 def make_bot(settings: Settings) -> Bot:
     if not settings.token:
         raise CliError("TELEGRAM_BOT_TOKEN is not set: it is needed to send the alert")
+    remember_secret(settings.token)
     request = HTTPXRequest(connection_pool_size=32, read_timeout=15, write_timeout=15)
     if settings.api_base_url:
         return Bot(settings.token, base_url=settings.api_base_url, request=request)

@@ -62,10 +62,11 @@ class BotApiSender:
                     data = await response.json(content_type=None)
                 except ValueError:
                     data = {}
+        # Never the exception's own text: aiohttp's carries the URL, and the URL the token.
         except TimeoutError as exc:
-            raise Transient(f"TimedOut: {exc}") from exc
+            raise Transient(f"TimedOut ({type(exc).__name__})") from exc
         except aiohttp.ClientError as exc:
-            raise Transient(f"NetworkError: {exc}") from exc
+            raise Transient(f"NetworkError ({type(exc).__name__})") from exc
         if not isinstance(data, dict):
             data = {}
         if status == 200 and data.get("ok"):

@@ -165,6 +165,8 @@ class BroadcastQueue:
             except BaseException:
                 await conn.execute("ROLLBACK")
                 raise
+        if rows:
+            await self.db.scrub()  # the erased chat ids leave no copy in the WAL
         return len(rows)
 
     async def _live_counts(self, broadcast_id: int) -> dict[str, int]:

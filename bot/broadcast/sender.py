@@ -27,6 +27,7 @@ from bot.broadcast.queue import (
     BroadcastQueue,
     Delivery,
 )
+from bot.privacy.secrets import MAX_ERROR_TEXT, mask_secrets
 
 log = logging.getLogger("vigie.broadcast")
 
@@ -238,23 +239,28 @@ class Broadcaster:
             )
             return False
         except Gone as exc:
-            await self.queue.mark(broadcast_id, chat, UNSUBSCRIBED, str(exc)[:200])
+            await self.queue.mark(broadcast_id, chat, UNSUBSCRIBED, _reason(exc))
             await self.unsubscribe(chat)
             return False
         except Transient as exc:
             if delivery.attempts + 1 >= self.max_attempts:
-                await self.queue.mark(broadcast_id, chat, FAILED, str(exc)[:200])
+                await self.queue.mark(broadcast_id, chat, FAILED, _reason(exc))
             else:
                 backoff = min(2.0**delivery.attempts, 60.0)
                 await self.queue.retry_later(
-                    broadcast_id, chat, self.clock() + backoff, str(exc)[:200], count_attempt=True
+                    broadcast_id, chat, self.clock() + backoff, _reason(exc), count_attempt=True
                 )
             return False
         except Permanent as exc:
-            await self.queue.mark(broadcast_id, chat, FAILED, str(exc)[:200])
+            await self.queue.mark(broadcast_id, chat, FAILED, _reason(exc))
             return False
         await self.queue.mark(broadcast_id, chat, SENT, now=self.clock())
         return True
+
+
+def _reason(exc: Exception) -> str:
+    """A delivery's last_error: the sender's own words, masked and bounded (review H1)."""
+    return mask_secrets(str(exc))[:MAX_ERROR_TEXT]
 
 
 async def cancel(queue: BroadcastQueue, broadcast_id: int) -> bool:

@@ -33,6 +33,7 @@ from bot.core.content import Content
 from bot.core.events import Event
 from bot.core.html import escape
 from bot.core.reply import Button, Reply, rows
+from bot.privacy.secrets import error_text
 from bot.service import Actor, Vigie
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -73,7 +74,7 @@ class TelegramSender:
                 raise Gone(str(exc)) from exc
             raise Permanent(str(exc)) from exc
         except (TimedOut, NetworkError) as exc:  # includes 5xx answers
-            raise Transient(f"{type(exc).__name__}: {exc}") from exc
+            raise Transient(error_text(exc)) from exc
 
 
 def make_broadcaster(

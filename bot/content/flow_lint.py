@@ -211,8 +211,21 @@ def lint_flow_spec(spec: FlowFile, doc: YamlDocument) -> list[Problem]:
                     ("verdicts", i, "outputs"), f"sorties manquantes : {', '.join(missing)}"
                 )
             )
+    seen_notes: dict[str, int] = {}
     for i, note in enumerate(spec.notes):
         problems += _condition_problems(note.when, ("notes", i, "when"), spec, doc)
+        if note.id in seen_notes:
+            problems.append(
+                doc.problem(
+                    ("notes", i, "id"),
+                    f"remarque « {note.id} » déjà définie (remarque n° {seen_notes[note.id] + 1})",
+                )
+            )
+        seen_notes.setdefault(note.id, i)
+    if isinstance(spec.next_steps, list):
+        for i, step in enumerate(spec.next_steps):
+            if step.when is not None:
+                problems += _condition_problems(step.when, ("next_steps", i, "when"), spec, doc)
     for i, inv in enumerate(spec.invariants):
         for name in (inv.if_, inv.then):
             if name not in spec.definitions:
@@ -319,14 +332,16 @@ def lint_texts(flow: Flow, doc: YamlDocument) -> list[Problem]:
     """HTML shown to members is valid; document templates use known placeholders only."""
     problems: list[Problem] = []
     for lang in ("fr", "en"):
-        for message in html_errors(flow.next_steps(lang)):
-            problems.append(doc.problem(("next_steps", lang), f"HTML : {message}"))
+        shown: list[tuple[Location, str]] = [(("flow", "intro", lang), flow.intro(lang))]
+        for i, step in enumerate(flow.next_steps):
+            where: Location = (
+                ("next_steps", lang) if step.when is None else ("next_steps", i, "text", lang)
+            )
+            shown.append((where, step.text(lang)))
+            for message in html_errors(step.text(lang)):
+                problems.append(doc.problem(where, f"HTML : {message}"))
         for message in html_errors(flow.intro(lang)):
             problems.append(doc.problem(("flow", "intro", lang), f"HTML : {message}"))
-        shown: list[tuple[Location, str]] = [
-            (("next_steps", lang), flow.next_steps(lang)),
-            (("flow", "intro", lang), flow.intro(lang)),
-        ]
         for where, text in shown:
             for warning in link_warnings(text):
                 problems.append(doc.problem(where, warning, warning=True))

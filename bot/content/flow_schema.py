@@ -11,6 +11,7 @@ from bot.core.flows.model import (
     CheckItem,
     Fact,
     Flow,
+    NextStep,
     Node,
     Note,
     Reason,
@@ -82,9 +83,15 @@ class _VerdictSpec(_Strict):
 
 
 class _NoteSpec(_Strict):
+    id: Slug
     when: dict[str, Any]
     text: _Bilingual
     articles: list[str] = Field(default_factory=list)
+
+
+class _NextStepSpec(_Strict):
+    when: dict[str, Any] | None = None
+    text: _Bilingual
 
 
 class _Invariant(_Strict):
@@ -101,7 +108,8 @@ class FlowFile(_Strict):
     verdicts: list[_VerdictSpec] = Field(default_factory=list)
     notes: list[_NoteSpec] = Field(default_factory=list)
     invariants: list[_Invariant] = Field(default_factory=list)
-    next_steps: _Bilingual | None = None
+    # One text shown after every verdict, or items each with an optional condition.
+    next_steps: _Bilingual | list[_NextStepSpec] | None = None
     documents: dict[Slug, _Bilingual] = Field(default_factory=dict)
 
 
@@ -164,9 +172,17 @@ def build_flow(spec: FlowFile) -> Flow:
             )
             for v in spec.verdicts
         ),
-        notes=tuple(Note(n.when, _text(n.text), tuple(n.articles)) for n in spec.notes),
+        notes=tuple(Note(n.id, n.when, _text(n.text), tuple(n.articles)) for n in spec.notes),
         invariants=tuple((i.if_, i.then) for i in spec.invariants),
-        next_steps=_text(spec.next_steps),
+        next_steps=_next_steps(spec.next_steps),
         documents={k: _text(v) for k, v in spec.documents.items()},
         deadline_hours=spec.flow.deadline_hours,
     )
+
+
+def _next_steps(spec: _Bilingual | list[_NextStepSpec] | None) -> tuple[NextStep, ...]:
+    if spec is None:
+        return ()
+    if isinstance(spec, list):
+        return tuple(NextStep(item.when, _text(item.text)) for item in spec)
+    return (NextStep(None, _text(spec)),)

@@ -22,6 +22,8 @@ import stat
 import time
 from pathlib import Path
 
+from bot.privacy.filemodes import make_private_dir
+
 KEY_FILE_NAME = "vigie.key"
 MIN_KEY_CHARS = 32
 _MAX_KEY_FILE_BYTES = 4096
@@ -93,7 +95,7 @@ def _read(key_file: Path) -> bytes:
 
 
 def _create(key_file: Path) -> bytes:
-    key_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private_dir(key_file.parent)
     value = secrets.token_hex(32)
     temporary = key_file.with_name(f".{key_file.name}.{os.getpid()}.{secrets.token_hex(4)}")
     fd = os.open(

@@ -13,6 +13,8 @@ from types import TracebackType
 
 import aiosqlite
 
+from bot.privacy.filemodes import make_private_dir, tighten_database_files
+
 BUSY_TIMEOUT_MS = 5000
 
 MIGRATIONS: tuple[tuple[str, str], ...] = (
@@ -112,17 +114,24 @@ class Database:
         if self.path != ":memory:":
             parent = Path(self.path).parent
             try:
-                parent.mkdir(parents=True, exist_ok=True)
+                make_private_dir(parent)
             except OSError as exc:
                 raise DatabaseError(f"cannot create the folder {parent}: {exc.strerror}") from exc
+            try:
+                tighten_database_files(Path(self.path))
+            except OSError as exc:
+                raise DatabaseError(f"cannot use the database {self.path}: {exc.strerror}") from exc
         try:
             self._conn = await aiosqlite.connect(self.path, isolation_level=None)
             await self._conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
             await self._conn.execute("PRAGMA journal_mode = WAL")
             await self._conn.execute("PRAGMA synchronous = NORMAL")
             await self._conn.execute("PRAGMA foreign_keys = ON")
-            # /oubli must really erase: deleted rows are overwritten, not just unlinked.
+            # /oubli must really erase: deleted rows are overwritten, not just unlinked...
             await self._conn.execute("PRAGMA secure_delete = ON")
+            # ...and the write-ahead log, which keeps old copies of pages, is emptied after
+            # each checkpoint instead of being reused at its largest size.
+            await self._conn.execute("PRAGMA journal_size_limit = 0")
             await self._migrate()
         except sqlite3.Error as exc:
             await self.close()
@@ -170,6 +179,14 @@ class Database:
             except BaseException:
                 await conn.execute("ROLLBACK")
                 raise
+
+    async def scrub(self) -> bool:
+        """Make erased rows unrecoverable now: the WAL still holds the pages as they were
+        before the DELETE, so copy it into the database and truncate it (review M3).
+        False when another connection kept part of it (it is scrubbed at the next call)."""
+        cursor = await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        row = await cursor.fetchone()
+        return row is None or row[0] == 0
 
     async def write(self, sql: str, params: tuple[object, ...] = ()) -> int:
         """One statement in its own transaction; returns the number of rows changed."""

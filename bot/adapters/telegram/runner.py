@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram.error import InvalidToken
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 from telegram.request import BaseRequest
 
@@ -31,6 +32,7 @@ from bot.core.commands import MEMBER_COMMANDS
 from bot.core.content import Content
 from bot.logs import pin_third_party_loggers
 from bot.privacy.keys import SecretError, load_or_create_secret
+from bot.privacy.secrets import remember_secret
 from bot.service import FloodGuard, Vigie
 from bot.settings import Settings
 from bot.storage.database import Database, DatabaseError
@@ -103,6 +105,7 @@ def create_application(
             "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and export "
             "its token (or run `vigie chat` to try Vigie in the terminal)"
         )
+    remember_secret(settings.token)
     try:
         secret = load_or_create_secret(settings.secret, settings.key_file)
     except SecretError as exc:
@@ -179,6 +182,25 @@ def run_bot(
         asyncio.run(check_database(settings.db_path))
     except DatabaseError as exc:
         raise CliError(str(exc)) from exc
+    try:
+        _serve(app, settings, webhook_url, listen, port)
+    except InvalidToken:
+        # PTB's message quotes the token: never shown. 401 and 404 both land here, and a
+        # TELEGRAM_API_BASE_URL without its "/bot" suffix gives 404 with a valid token.
+        raise CliError(
+            "Telegram a refusé le jeton : vérifiez TELEGRAM_BOT_TOKEN"
+            + (" et TELEGRAM_API_BASE_URL" if settings.api_base_url else "")
+        ) from None
+    return 0
+
+
+def _serve(
+    app: Application,  # type: ignore[type-arg]
+    settings: Settings,
+    webhook_url: str | None,
+    listen: str,
+    port: int,
+) -> None:
     if webhook_url:
         app.run_webhook(
             listen=listen,
@@ -191,7 +213,6 @@ def run_bot(
         )
     else:
         app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
-    return 0
 
 
 async def _purge_loop(service: Vigie, db: Database) -> None:

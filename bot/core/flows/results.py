@@ -48,9 +48,9 @@ def render_verdict(content: Content, result: VerdictResult, lang: str, now: date
         for note in result.notes:
             articles = f" <i>({escape(', '.join(note.articles))})</i>" if note.articles else ""
             lines.append(f"ℹ️ {escape(note.text(lang))}{articles}")
-    steps = result.flow.next_steps(lang)
+    steps = [s.text(lang).strip() for s in result.next_steps if s.text(lang).strip()]
     if steps:
-        lines += ["", f"<b>{escape(ui.get('verdict.next_steps', lang))}</b>", steps.strip()]
+        lines += ["", f"<b>{escape(ui.get('verdict.next_steps', lang))}</b>", *steps]
     lines += ["", f"<i>{escape(ui.get('verdict.disclaimer', lang))}</i>"]
     buttons = render.topic_buttons(
         content, ["breach.how_to_notify", "breach.register", "breach.inform_patients"], lang
