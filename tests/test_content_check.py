@@ -772,6 +772,13 @@ def test_a_valid_alert_template_loads(root: Path) -> None:
             id="unknown-category",
         ),
         pytest.param(
+            "---\ntitle: Mise à jour\ncategory: urgent\n---\n<b>Vite</b> : mettez à jour.\n"
+            + "Détails. " * 450 + "\n",
+            "<b>Vite</b>",
+            ("texte trop long pour Telegram", "ferait 4", "au plus 4 096"),
+            id="too-long-for-telegram",
+        ),
+        pytest.param(
             "---\ntitle: Mise à jour\ncatgory: urgent\n---\n<b>Vite</b>\n",
             "catgory:",
             ("clé inconnue « catgory »", "« category » ?"),

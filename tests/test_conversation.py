@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.core.html import html_errors
@@ -119,6 +121,12 @@ async def test_why_explains_the_last_match(service: Vigie) -> None:
     await chat.send("faut il un DPO pour un medecin seul")
     await chat.send("/pourquoi")
     assert "score" in chat.text and "DPO" in chat.text
+    assert "je vous ai répondu directement" in chat.text
+    assert not re.search(r"\b(answer|clarify|fallback)\b", chat.text)
+    await chat.send("/why")
+    await chat.send("/langue en")
+    await chat.send("/why")
+    assert "I answered you directly" in chat.text
 
 
 async def test_forget_erases_session_and_subscription(service: Vigie) -> None:

@@ -27,12 +27,12 @@ from bot.core import callbacks, flowchat
 from bot.core.content import Content
 from bot.core.flows import engine
 from bot.core.flows.conditions import evaluate
-from bot.core.flows.dates import PARIS, DateError, deadline, parse_typed
+from bot.core.flows.dates import PARIS, DateError, deadline, parse_moment, parse_typed
 from bot.core.flows.decide import OUTPUTS, decide, matching_verdicts, score
 from bot.core.flows.engine import FlowState
 from bot.core.flows.explore import paths
 from bot.core.flows.model import Flow
-from bot.core.flows.results import render_documents
+from bot.core.flows.results import render_documents, render_verdict
 from bot.core.session import Session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -679,6 +679,12 @@ DATE_NOW = datetime(2026, 3, 2, 12, 0, tzinfo=PARIS)
         ("2026-02-28T10:00", datetime(2026, 2, 28, 10, 0, tzinfo=PARIS)),
         ("2026-02-28T09:00:00Z", datetime(2026, 2, 28, 10, 0, tzinfo=PARIS)),
         ("02/03/2026 12:04", datetime(2026, 3, 2, 12, 4, tzinfo=PARIS)),  # clock drift
+        ("hier 18h", datetime(2026, 3, 1, 18, 0, tzinfo=PARIS)),
+        ("Hier à 18h30", datetime(2026, 3, 1, 18, 30, tzinfo=PARIS)),
+        ("aujourd'hui 9h", datetime(2026, 3, 2, 9, 0, tzinfo=PARIS)),
+        ("avant-hier vers 22:15", datetime(2026, 2, 28, 22, 15, tzinfo=PARIS)),
+        ("yesterday at 6:05", datetime(2026, 3, 1, 6, 5, tzinfo=PARIS)),
+        ("hier soir", datetime(2026, 3, 1, 0, 0, tzinfo=PARIS)),
     ],
 )
 def test_valid_typed_dates(typed: str, expected: datetime) -> None:
@@ -686,11 +692,29 @@ def test_valid_typed_dates(typed: str, expected: datetime) -> None:
 
 
 @pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("02/03/2026 11:30", "2026-03-02T11:30:00+01:00"),
+        ("02/03/2026", "2026-03-02"),
+        ("hier 18h", "2026-03-01T18:00:00+01:00"),
+        ("hier", "2026-03-01"),
+        ("ce matin", "2026-03-02"),
+    ],
+)
+def test_a_day_without_a_time_is_stored_as_a_day(typed: str, stored: str) -> None:
+    assert parse_moment(typed, DATE_NOW).iso() == stored
+
+
+
+@pytest.mark.parametrize(
     ("typed", "why"),
     [
         ("31/02/2026", "invalid"),
         ("02/03/2026 25:00", "invalid"),
-        ("hier soir", "format"),
+        ("la semaine dernière", "format"),
+        ("hier 25h", "invalid"),
+        ("aujourd'hui 18h", "future"),
+        ("hier " + "x" * 60, "format"),
         ("", "format"),
         ("   ", "format"),
         ("02/03/2026 14:30", "future"),  # 2.5 hours after DATE_NOW
@@ -881,3 +905,24 @@ def test_not_applicable_is_neither_scored_nor_an_action(content: Content) -> Non
         n.check.weight for n in scored if n.check
     ))
     assert {a.node.fact for a in result.actions} == {str(n.fact) for n in scored} - {"backups"}
+
+
+def test_english_verdicts_and_drafts_cite_the_gdpr_and_the_edpb(content: Content) -> None:
+    """Every verdict of the breach flow, rendered in English: no French law names left."""
+    flow = content.flows[BREACH]
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=PARIS)
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for path in paths(flow):
+        result = decide(flow, path.answers, now)
+        shape = (result.verdict.id, tuple(n.id for n in result.notes))
+        if shape in seen:
+            continue
+        seen.add(shape)
+        verdict = render_verdict(content, result, "en", now).text
+        drafts_en = render_documents(content, result, path.answers, "en", now)
+        body = drafts_en.document.content.decode() if drafts_en.document else drafts_en.text
+        for text in (verdict, body):
+            assert not re.search(r"\b(RGPD|CEPD|considérant|lignes directrices)\b", text), shape
+        assert "GDPR Art." in verdict
+        french = render_verdict(content, result, "fr", now).text
+        assert "RGPD art." in french and "GDPR" not in french

@@ -229,7 +229,7 @@ async def test_breach_flow_survives_a_restart_and_ends_with_a_verdict_and_drafts
 
     prompt = await doctor.click("Autre date…")
     assert "JJ/MM/AAAA HH:MM" in texts(prompt)
-    invalid = await doctor.send("hier matin vers 8h")
+    invalid = await doctor.send("la semaine dernière vers 8h")
     assert "Je n'ai pas compris cette date" in texts(invalid)
     assert "03/02/2026 14:30" in texts(invalid)  # the format example
     future = await doctor.send("01/01/2099 10:00")

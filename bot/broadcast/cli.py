@@ -20,10 +20,13 @@ from telegram.request import HTTPXRequest
 
 from bot.adapters.console import html_to_text
 from bot.broadcast.alert import render_alert
+from bot.broadcast.guard import GONE_QUORUM, Suspension
+from bot.broadcast.limiter import RateLimiter
 from bot.broadcast.queue import CANCELLED, DONE, PAUSED, RUNNING, BroadcastQueue
-from bot.broadcast.sender import Progress, RateLimiter
+from bot.broadcast.sender import Progress
 from bot.broadcast.telegram import make_broadcaster
 from bot.cli import CliError
+from bot.core.alerts import longest_alert, too_long
 from bot.core.content import Content
 from bot.core.html import html_errors
 from bot.privacy.secrets import remember_secret
@@ -63,6 +66,12 @@ def read_alert(path: Path, content: Content, category: str | None) -> tuple[str,
     if content.association.category(chosen) is None:
         known = ", ".join(c.id for c in content.association.alert_categories)
         raise CliError(f"unknown category {chosen!r} (known: {known})")
+    length = longest_alert(content.association, text, chosen)
+    if too_long(length):
+        raise CliError(
+            f"{path}: too long for Telegram: the alert would be {length} characters with its "
+            "header, and Telegram accepts at most 4,096; shorten it"
+        )
     return text, chosen
 
 
@@ -117,9 +126,10 @@ async def _main(settings: Settings, content: Content, args: argparse.Namespace) 
                 print(f"broadcast {args.id} is already {info.status}", file=sys.stderr)
                 return 0
             bot = make_bot(settings)
-            if info.status == PAUSED:
+            trust_gone = info.status == PAUSED  # the operator decided, after a pause
+            if trust_gone:
                 await queue.set_status(args.id, RUNNING)
-            return await _deliver(settings, content, db, queue, args.id, bot)
+            return await _deliver(settings, content, db, queue, args.id, bot, trust_gone)
         raise CliError(f"unknown broadcast command {command}")
     finally:
         await db.close()
@@ -150,6 +160,7 @@ async def _deliver(
     queue: BroadcastQueue,
     broadcast_id: int,
     bot: Bot | None = None,
+    trust_gone: bool = False,
 ) -> int:
     info = await queue.info(broadcast_id)
     assert info is not None
@@ -160,7 +171,10 @@ async def _deliver(
     except InvalidToken as exc:
         raise CliError("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather") from exc
     async with bot:
-        broadcaster = make_broadcaster(bot, content, db, queue, limiter, info.category)
+        broadcaster = make_broadcaster(
+            bot, content, db, queue, limiter, info.category,
+            gone_quorum=0 if trust_gone else GONE_QUORUM,
+        )
         try:
             final = await broadcaster.run(broadcast_id, _progress_bar, progress_every=0.5)
         finally:
@@ -172,7 +186,24 @@ async def _deliver(
         f"broadcast {broadcast_id}: {final.status}; "
         + ", ".join(f"{k} {v}" for k, v in sorted(final.counts.items()))
     )
+    if broadcaster.suspension is not None:
+        print(_suspension_sentence(broadcaster.suspension, broadcast_id), file=sys.stderr)
+        return 1
     return 0
+
+
+def _suspension_sentence(why: Suspension, broadcast_id: int) -> str:
+    if why.kind == "gone":
+        return (
+            f"paused: Telegram says the first {why.count} recipients all blocked the bot or "
+            "left, which looks like a wrong TELEGRAM_BOT_TOKEN or a network problem; no "
+            f"subscription was removed. Check, then `vigie broadcast resume {broadcast_id}` "
+            "(the refusals are then believed) or cancel it."
+        )
+    return (
+        f"paused: Telegram refuses the text of this alert ({why.description}), even as plain "
+        f"text; `vigie broadcast cancel {broadcast_id}` and send a shorter or corrected text."
+    )
 
 
 async def _progress_bar(p: Progress) -> None:

@@ -15,6 +15,7 @@ from bot.content.errors import Problem
 from bot.content.link_lint import link_warnings, risky_links
 from bot.content.yamlsource import YamlDocument, parse_yaml, read_text
 from bot.core import templates
+from bot.core.alerts import longest_alert, too_long, too_long_fr
 from bot.core.content import AlertTemplate, Answer, Association
 from bot.core.flows.model import Flow
 from bot.core.html import html_errors
@@ -196,5 +197,10 @@ def load_alert_templates(
         for target, warning in risky_links(text):
             at = next((i for i, line in enumerate(lines) if target in line), 0)
             collector.problems.append(Problem(display, first + at, 1, warning, warning=True))
+        if association is not None:
+            known = spec.category if spec.category in categories else None
+            length = longest_alert(association, text, known)
+            if too_long(length):
+                collector.problems.append(Problem(display, first, 1, too_long_fr(length)))
         templates[path.stem] = AlertTemplate(path.stem, spec.title, text, spec.category)
     return templates

@@ -130,7 +130,7 @@ class Assistant:
                 "why.explain",
                 lang,
                 title=escape(title),
-                decision=last.decision,
+                decision=escape(ui.get(f"why.decision.{last.decision}", lang)),
                 example=escape(last.example or "—"),
                 score=round(last.score),
             )

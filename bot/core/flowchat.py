@@ -15,7 +15,7 @@ from bot.core import callbacks, render
 from bot.core.content import Content
 from bot.core.events import CountEvent
 from bot.core.flows import engine, freetext
-from bot.core.flows.dates import OTHER, PRESETS, DateError, parse_typed, preset_datetime
+from bot.core.flows.dates import OTHER, PRESETS, DateError, parse_moment, preset_moment
 from bot.core.flows.decide import NoVerdictError, decide, score
 from bot.core.flows.engine import FlowError, FlowState
 from bot.core.flows.model import Flow, Node
@@ -212,10 +212,9 @@ def _choose_index(flow: Flow, state: FlowState, index: int, now: datetime) -> Fl
     if node.type == "date":
         if value == OTHER:
             return engine.await_date(flow, state, ts)
-        when = preset_datetime(value, now) if value in PRESETS else None
-        if when is None:
+        if value not in PRESETS:
             raise FlowError("unknown preset")
-        return engine.set_date(flow, state, when.isoformat(), ts)
+        return engine.set_date(flow, state, preset_moment(value, now).iso(), ts)
     return engine.choose(flow, state, value, ts)
 
 
@@ -227,11 +226,11 @@ def text(content: Content, session: Session, typed: str, lang: str, now: datetim
         return None
     if state.stage == "await_date":
         try:
-            when = parse_typed(typed, now)
+            moment = parse_moment(typed, now)
         except DateError as exc:
             key = "date.future" if str(exc) == "future" else "date.invalid"
             return Turn([Reply(content.ui.get(key, lang)), show(content, flow, state, lang)])
-        session.flow = engine.set_date(flow, state, when.isoformat(), now.timestamp())
+        session.flow = engine.set_date(flow, state, moment.iso(), now.timestamp())
         return Turn([show(content, flow, session.flow, lang)])
     if state.stage != "ask":
         return None

@@ -11,6 +11,7 @@ _STATIC = """
     flow.confirm flow.resume_prompt flow.paused date.prompt date.invalid date.future
     date.today date.yesterday date.day_before date.three_days date.other verdict.title
     verdict.why verdict.next_steps verdict.disclaimer deadline.due deadline.overdue
+    deadline.from_midnight why.decision.answer why.decision.clarify why.decision.fallback
     documents.intro documents.none score.title score.perfect score.actions score.unknown
     score.privacy alerts.subscribed alerts.status alerts.stored alerts.unsubscribe
     alerts.unsubscribed alerts.resubscribe alerts.unavailable

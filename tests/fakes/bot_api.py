@@ -338,6 +338,7 @@ class FakeBotApi:
         self._last_activity = time.monotonic()
 
         self._faults: list[_Fault] = []
+        self._raw_faults: list[tuple[_Fault, str, str]] = []
         self._delays: dict[str, list[_Delay]] = {}
         self._blocked: set[int] = set()
 
@@ -581,6 +582,22 @@ class FakeBotApi:
             retry_after = 1
         self._faults.append(_Fault(method, status, description, retry_after, times, chat_id))
 
+    def answer_raw(
+        self,
+        method: str,
+        *,
+        status: int,
+        body: str,
+        content_type: str = "text/html",
+        times: int | None = 1,
+    ) -> None:
+        """Answer the next ``times`` calls with ``body`` as it is, not Telegram's JSON: what a
+        proxy, a firewall or a load balancer in front of Telegram sends (``times=None``:
+        forever).  The call is recorded with this status and no envelope."""
+        self._raw_faults.append(
+            (_Fault(method, status, None, None, times, None), body, content_type)
+        )
+
     def delay(self, method: str, seconds: float, times: int | None = 1) -> None:
         """Delay the next ``times`` calls of ``method`` by ``seconds`` before processing them.
 
@@ -591,6 +608,7 @@ class FakeBotApi:
 
     def clear_faults(self) -> None:
         self._faults.clear()
+        self._raw_faults.clear()
         self._delays.clear()
         self.rule = None
 
@@ -954,6 +972,9 @@ class FakeBotApi:
             http_method=request.method,
         )
         self.calls.append(call)
+        raw = self._raw_answer(call)
+        if raw is not None:
+            return raw
         polling = method == "getUpdates"
         if not polling:
             self._inflight += 1
@@ -1013,6 +1034,18 @@ class FakeBotApi:
                 delays.pop(0)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._closing.wait(), delay.seconds)
+
+    def _raw_answer(self, call: Call) -> web.Response | None:
+        for fault, body, content_type in self._raw_faults:
+            if fault.matches(call.method, call.chat_id):
+                if fault.remaining is not None:
+                    fault.remaining -= 1
+                    if fault.remaining <= 0:
+                        self._raw_faults.remove((fault, body, content_type))
+                call.status = fault.status
+                call.finished_at = time.monotonic()
+                return web.Response(status=fault.status, text=body, content_type=content_type)
+        return None
 
     def _apply_fault(self, call: Call) -> None:
         for fault in self._faults:

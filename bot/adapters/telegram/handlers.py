@@ -100,8 +100,12 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 
 async def send_reply(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply) -> None:
-    """Send one reply: HTML split under 4,096 characters, buttons on the last part."""
-    chunks = split_message(reply.text, MAX_MESSAGE_LENGTH) if reply.text else []
+    """Send one reply: HTML split under 4,096 characters (unless `whole`), buttons on the
+    last part."""
+    if reply.whole:
+        chunks = [reply.text]
+    else:
+        chunks = split_message(reply.text, MAX_MESSAGE_LENGTH) if reply.text else []
     markup = keyboard(reply)
     for i, chunk in enumerate(chunks):
         last = i == len(chunks) - 1

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.flows.conditions import evaluate
-from bot.core.flows.dates import Deadline, deadline, parse_iso
+from bot.core.flows.dates import Deadline, deadline, is_exact, parse_iso
 from bot.core.flows.model import CheckItem, Flow, NextStep, Node, Note, Reason, Verdict
 
 OUTPUTS = ("notify_authority", "inform_data_subjects", "document", "inform_controller")
@@ -106,7 +106,8 @@ def decide(flow: Flow, answers: Mapping[str, str], now: datetime) -> VerdictResu
     )
     due: Deadline | None = None
     if flow.deadline_hours and AWARE_AT in answers and verdict.outputs.get("notify_authority"):
-        due = deadline(parse_iso(answers[AWARE_AT]), now, flow.deadline_hours)
+        aware = answers[AWARE_AT]
+        due = deadline(parse_iso(aware), now, flow.deadline_hours, exact=is_exact(aware))
     return VerdictResult(flow, verdict, notes, due, steps)
 
 
