@@ -51,6 +51,22 @@ class Assistant:
         if spoken is not None:
             session.spoken = spoken
         lang = user_language(session, ctx)
+        outcome = self._dispatch(session, event, ctx, lang)
+        session.updated_at = ctx.now.timestamp()
+        if not session.created_at:
+            session.created_at = session.updated_at
+        return outcome
+
+    def _dispatch(self, session: Session, event: Event, ctx: Context, lang: str) -> Outcome:
+        if session.flow is not None and flowchat.is_stale(self.content, session.flow):
+            # A reload renamed or removed the step the member was at: the run cannot
+            # go on, so it ends, and the member is told, whatever they sent.
+            flowchat.end(session)
+            outcome = self._dispatch(session, event, ctx, lang)
+            expired = render.expired(self.content, lang)
+            if expired in outcome.replies:
+                return outcome
+            return Outcome([expired, *outcome.replies], outcome.effects)
         if event.kind == "command":
             outcome = self._command(session, event, ctx, lang)
         elif event.kind == "press":
@@ -59,9 +75,6 @@ class Assistant:
             outcome = self._text(session, event.value, ctx, lang)
         else:
             outcome = Outcome([Reply(self.content.ui.get("media.only_text", lang))])
-        session.updated_at = ctx.now.timestamp()
-        if not session.created_at:
-            session.created_at = session.updated_at
         return outcome
 
     # -- commands ---------------------------------------------------------------------
