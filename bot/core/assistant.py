@@ -17,6 +17,7 @@ from bot.core.html import escape
 from bot.core.language import detect_language
 from bot.core.limits import DEFAULT_LANGUAGE, LANGUAGES
 from bot.core.matcher import Matcher
+from bot.core.patient_data import looks_like_patient_data, redact
 from bot.core.reply import Button, Outcome, Reply, rows
 from bot.core.session import LastMatch, Session
 
@@ -188,6 +189,16 @@ class Assistant:
     # -- free text --------------------------------------------------------------------
 
     def _text(self, session: Session, text: str, ctx: Context, lang: str) -> Outcome:
+        if not looks_like_patient_data(text):
+            return self._understand(session, text, ctx, lang)
+        # Patient data typed by mistake: warn at once, answer what the message asks (read
+        # without the identifiers), and keep nothing of it, not even in the opt-in log.
+        warning = Reply(self.content.ui.get("patient_data.warning", lang))
+        outcome = self._understand(session, redact(text), ctx, lang)
+        kept = [e for e in outcome.effects if not isinstance(e, Unmatched)]
+        return Outcome([warning, *outcome.replies], kept)
+
+    def _understand(self, session: Session, text: str, ctx: Context, lang: str) -> Outcome:
         content = self.content
         if session.flow is not None:
             turn = flowchat.text(content, session, text, lang, ctx.now)

@@ -12,7 +12,7 @@ _STATIC = """
     date.today date.yesterday date.day_before date.three_days date.other verdict.title
     verdict.why verdict.next_steps verdict.disclaimer deadline.due deadline.overdue
     deadline.from_midnight why.decision.answer why.decision.clarify why.decision.fallback
-    number.not_a_button flow.tap_a_button not_covered
+    number.not_a_button flow.tap_a_button not_covered patient_data.warning
     documents.intro documents.none score.title score.perfect score.actions score.unknown
     score.privacy alerts.subscribed alerts.status alerts.stored alerts.unsubscribe
     alerts.unsubscribed alerts.resubscribe alerts.unavailable
