@@ -148,3 +148,9 @@ def test_drafts_come_before_the_buttons_next_to_the_prompt() -> None:
     assert text.index("# Notification") < text.index("[1] ☰ Menu")
     assert text.rstrip().endswith("[1] ☰ Menu")
     assert [b.label for b in buttons] == ["☰ Menu"]
+
+
+def test_moi_in_the_console_points_to_telegram_rather_than_a_made_up_id(tmp_path: Path) -> None:
+    result = vigie("chat", stdin="/moi\n/whoami\n", cwd=tmp_path)
+    assert result.stdout.count("envoyez /moi à votre bot dans Telegram") == 2
+    assert "numérique : 0" not in result.stdout

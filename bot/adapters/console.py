@@ -15,6 +15,7 @@ import sys
 from typing import TextIO
 
 from bot.core import callbacks
+from bot.core.commands import canonical_command
 from bot.core.events import Event
 from bot.core.reply import Button, Document, Reply
 from bot.service import Actor, FloodGuard, Vigie
@@ -22,6 +23,10 @@ from bot.service import Actor, FloodGuard, Vigie
 _LINK = re.compile(r'<a\s+href="([^"]*)"\s*>(.*?)</a>', re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 QUIT = {"/quit", "/exit", "/quitter"}
+CONSOLE_WHOAMI = (
+    "La console n'a pas d'identifiant Telegram : envoyez /moi à votre bot dans Telegram, "
+    "il vous répondra le vôtre (pour VIGIE_ADMIN_IDS)."
+)
 
 
 def html_to_text(text: str) -> str:
@@ -136,6 +141,9 @@ async def _converse(service: Vigie, lang: str | None, stdin: TextIO, stdout: Tex
             stdout.write(f"{exc}\n\n")
             continue
         if event is None:
+            continue
+        if event.kind == "command" and canonical_command(event.value) == "moi":
+            stdout.write(f"{CONSOLE_WHOAMI}\n\n")  # the console has no Telegram id to give
             continue
         replies = await service.handle(actor, event)
         shown = render(replies, stdout)
