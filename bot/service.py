@@ -34,6 +34,7 @@ from bot.core.events import (
 from bot.core.reply import Reply
 from bot.core.semantic import Encoder
 from bot.core.session import Session
+from bot.core.whoami import whoami_reply
 from bot.privacy.keys import user_key
 from bot.privacy.redact import redact
 from bot.storage.stores import SessionStore, StatsStore, SubscriptionStore
@@ -180,6 +181,8 @@ class Vigie:
         stored = await self.sessions.get(key) if actor.private else None
         session = stored or Session()
         lang = user_language(session, Context(now, actor.user_lang))
+        if event.kind == "command" and canonical_command(event.value) == "moi":  # stores nothing
+            return [whoami_reply(self.content, actor.user_id, actor.private, lang)]
         if (
             event.kind == "text"
             and self.admin_handler is not None
@@ -261,7 +264,7 @@ class Vigie:
             elif isinstance(effect, CountEvent):
                 await self.stats.count_event(day, effect.name)
             elif isinstance(effect, Unmatched) and self.unmatched is not None:
-                await self.unmatched.add(redact(effect.text), effect.lang, now.timestamp())
+                await self.unmatched.add(redact(effect.text), effect.lang, now.timestamp(), key)
         return forgotten
 
     async def purge(self, idle_days: int) -> int:

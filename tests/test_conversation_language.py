@@ -6,8 +6,14 @@ Each test is a short conversation with the real content and the real service.
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
 from bot.adapters.console import run_console
+from bot.core.assistant import Assistant
+from bot.core.content import OUT_OF_SCOPE, Intent
+from bot.core.domain import DomainVocabulary
+from bot.core.events import Context, Event, Unmatched
+from bot.core.session import Session
 from bot.service import Vigie
 from tests.corechat import CoreChat
 
@@ -129,3 +135,71 @@ async def test_a_clear_new_question_leaves_the_flow_which_can_be_resumed(service
     assert "est en pause" in doctor.text
     await doctor.click("▶ Reprendre")
     assert "Ces données sont-elles celles de votre cabinet" in doctor.text
+
+
+# -- in the domain but not covered, versus out of scope --------------------------------------
+
+
+def test_the_domain_is_learnt_from_the_content() -> None:
+    intents = {
+        "gdpr.retention": Intent("gdpr.retention", {"fr": (
+            "combien de temps garder les dossiers patients",
+            "durée de conservation des dossiers patients",
+            "archives des dossiers patients papier",
+        )}),
+        OUT_OF_SCOPE: Intent(OUT_OF_SCOPE, {"fr": ("la météo des archives demain",)}),
+    }
+    domain = DomainVocabulary(intents)
+    assert domain.speaks_of("nos dossiers patients dans le cloud de la mairie ?")
+    assert not domain.speaks_of("la météo de demain pour les patients")  # one term only
+    assert not domain.speaks_of("archives et patients")  # "archives": out-of-scope word too
+    assert not domain.speaks_of("quel temps fera-t-il ?")
+
+
+async def test_a_data_question_without_a_sheet_is_not_called_out_of_scope(
+    service: Vigie,
+) -> None:
+    doctor = CoreChat(service)
+    await doctor.send("faut-il déclarer à la cnil le fichier des donneurs de sang du cabinet ?")
+    assert "pas encore de fiche" in doctor.text
+    assert "Je ne traite que" not in doctor.text
+    await doctor.send("quel temps fera-t-il demain à Lyon ?")
+    assert "Je ne traite que la protection des données" in doctor.text
+    assert "pas encore de fiche" not in doctor.text
+
+
+# -- patient data typed by mistake -----------------------------------------------------------
+
+
+async def test_patient_data_typed_by_mistake_is_flagged_and_the_question_answered(
+    service: Vigie,
+) -> None:
+    doctor = CoreChat(service)
+    replies = await doctor.send(
+        "Mme Zorglub née le 12/03/1980, NIR 2 80 03 75 123 456 78, a reçu le compte rendu "
+        "d'un autre patient par erreur, que faire ?"
+    )
+    assert "semble contenir des données de patient" in replies[0].text
+    assert "Je ne l'ai pas conservé" in replies[0].text
+    assert len(replies) >= 2 and "semble contenir" not in replies[1].text  # then the answer
+    assert "Zorglub" not in doctor.text and "12/03/1980" not in doctor.text
+    stored = await service.sessions.get(service.key(doctor.actor))
+    assert stored is not None and "Zorglub" not in stored.to_json()
+
+
+async def test_a_question_without_patient_data_gets_no_warning(service: Vigie) -> None:
+    doctor = CoreChat(service)
+    await doctor.send("le Dr Martin a envoyé un compte rendu au mauvais patient, que faire ?")
+    assert "données de patient" not in doctor.replies[0].text
+
+
+def test_a_message_with_patient_data_never_reaches_the_unmatched_log(
+    assistant: Assistant,
+) -> None:
+    ctx = Context(datetime(2026, 3, 2, 10, 0, tzinfo=UTC), "fr")
+    typed = "M. Zorglub Quintessence né le 01/02/1960 xqzw plop"
+    outcome = assistant.handle(Session(), Event("text", typed), ctx)
+    assert "semble contenir" in outcome.replies[0].text
+    assert not any(isinstance(effect, Unmatched) for effect in outcome.effects)
+    plain = assistant.handle(Session(), Event("text", "xqzw plop blurb"), ctx)
+    assert any(isinstance(effect, Unmatched) for effect in plain.effects)  # the control

@@ -19,8 +19,9 @@ from bot.core.flows.model import (
     Value,
     Verdict,
 )
+from bot.core.limits import MAX_ID_CHARS
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=MAX_ID_CHARS)]
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
 OUTPUT_KEYS = ("notify_authority", "inform_data_subjects", "document", "inform_controller")
 

@@ -11,11 +11,13 @@ from bot.core import callbacks, flowchat, render
 from bot.core.alerts_panel import alerts_reply
 from bot.core.commands import canonical_command, command_language
 from bot.core.content import Content
+from bot.core.domain import DomainVocabulary
 from bot.core.events import Context, CountTopic, Event, Forget, Unmatched
 from bot.core.html import escape
 from bot.core.language import detect_language
 from bot.core.limits import DEFAULT_LANGUAGE, LANGUAGES
 from bot.core.matcher import Matcher
+from bot.core.patient_data import looks_like_patient_data, redact
 from bot.core.reply import Button, Outcome, Reply, rows
 from bot.core.semantic import Encoder
 from bot.core.session import LastMatch, Session
@@ -40,6 +42,7 @@ class Assistant:
     ):
         self.content = content
         self.matcher = matcher or Matcher(content.intents, encoder=encoder)
+        self.domain = DomainVocabulary(content.intents)
 
     def handle(self, session: Session, event: Event, ctx: Context) -> Outcome:
         spoken = (
@@ -52,6 +55,22 @@ class Assistant:
         if spoken is not None:
             session.spoken = spoken
         lang = user_language(session, ctx)
+        outcome = self._dispatch(session, event, ctx, lang)
+        session.updated_at = ctx.now.timestamp()
+        if not session.created_at:
+            session.created_at = session.updated_at
+        return outcome
+
+    def _dispatch(self, session: Session, event: Event, ctx: Context, lang: str) -> Outcome:
+        if session.flow is not None and flowchat.is_stale(self.content, session.flow):
+            # A reload renamed or removed the step the member was at: the run cannot
+            # go on, so it ends, and the member is told, whatever they sent.
+            flowchat.end(session)
+            outcome = self._dispatch(session, event, ctx, lang)
+            expired = render.expired(self.content, lang)
+            if expired in outcome.replies:
+                return outcome
+            return Outcome([expired, *outcome.replies], outcome.effects)
         if event.kind == "command":
             outcome = self._command(session, event, ctx, lang)
         elif event.kind == "press":
@@ -60,9 +79,6 @@ class Assistant:
             outcome = self._text(session, event.value, ctx, lang)
         else:
             outcome = Outcome([Reply(self.content.ui.get("media.only_text", lang))])
-        session.updated_at = ctx.now.timestamp()
-        if not session.created_at:
-            session.created_at = session.updated_at
         return outcome
 
     # -- commands ---------------------------------------------------------------------
@@ -176,6 +192,16 @@ class Assistant:
     # -- free text --------------------------------------------------------------------
 
     def _text(self, session: Session, text: str, ctx: Context, lang: str) -> Outcome:
+        if not looks_like_patient_data(text):
+            return self._understand(session, text, ctx, lang)
+        # Patient data typed by mistake: warn at once, answer what the message asks (read
+        # without the identifiers), and keep nothing of it, not even in the opt-in log.
+        warning = Reply(self.content.ui.get("patient_data.warning", lang))
+        outcome = self._understand(session, redact(text), ctx, lang)
+        kept = [e for e in outcome.effects if not isinstance(e, Unmatched)]
+        return Outcome([warning, *outcome.replies], kept)
+
+    def _understand(self, session: Session, text: str, ctx: Context, lang: str) -> Outcome:
         content = self.content
         if session.flow is not None:
             turn = flowchat.text(content, session, text, lang, ctx.now)
@@ -197,7 +223,8 @@ class Assistant:
             match.topic, match.decision, match.score, match.example, answer_lang
         )
         effects: list[object] = [CountTopic(match.topic, match.decision)]
-        reply, unmatched = render.for_match(content, match, answer_lang)
+        in_domain = match.decision == "fallback" and self.domain.speaks_of(text)
+        reply, unmatched = render.for_match(content, match, answer_lang, in_domain)
         if unmatched:
             effects.append(Unmatched(text, answer_lang))
         replies = [reply]

@@ -124,6 +124,16 @@ def resume_prompt(content: Content, flow: Flow, state: FlowState, lang: str) -> 
     )
 
 
+def is_stale(content: Content, state: FlowState) -> bool:
+    """Whether a reload removed the run's flow, or a step it is at or went through."""
+    flow = content.flows.get(state.flow)
+    if flow is None:
+        return True
+    return state.node not in flow.nodes or any(
+        s.node and s.node not in flow.nodes for s in state.steps
+    )
+
+
 def is_idle(content: Content, state: FlowState, now: datetime) -> bool:
     limit = content.association.flow_resume_after_hours * 3600
     return bool(state.updated_at) and now.timestamp() - state.updated_at > limit
