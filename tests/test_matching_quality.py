@@ -31,43 +31,43 @@ def test_eval_set_meets_the_floor(matcher: Matcher) -> None:
     assert sum(1 for i in raw if i["topic"] is None) >= 40
     assert sum(1 for i in raw if i.get("tag") == "confusable") >= 25
     report = evaluate(matcher, _items("questions.yaml"))
-    assert report.top1 >= 0.965, report.text()  # measured 97.6%
-    assert report.top3 >= 0.985, report.text()  # 99.5%
+    assert report.top1 >= 0.965, report.text()  # measured 97.4%
+    assert report.top3 >= 0.985, report.text()  # 99.2%
     assert report.oos_rejection >= 0.89, report.text()  # 90.9% (one more miss: 89.1%)
     assert report.wrong_answer_rate <= 0.01, report.text()  # 0.5%
-    assert report.direct >= 0.85, report.text()  # 86.4% (lexical only: 73.5%)
-    assert report.clarify_rate <= 0.145, report.text()  # 13.1% (lexical only: 24.9%)
+    assert report.direct >= 0.865, report.text()  # 88.2% (lexical only: 77.4%)
+    assert report.clarify_rate <= 0.13, report.text()  # 11.3% (lexical only: 20.5%)
 
 
 def test_second_held_out_set_meets_the_floor(matcher: Matcher) -> None:
     """Written after the first thresholds were fixed; never used to choose a setting."""
     report = evaluate(matcher, _items("holdout2.yaml"))
-    assert report.top1 >= 0.965, report.text()  # measured 97.9%
-    assert report.top3 >= 0.99, report.text()  # 100%
+    assert report.top1 >= 0.975, report.text()  # measured 99.3%
+    assert report.top3 >= 0.985, report.text()  # 99.3%
     assert report.oos_rejection >= 0.90, report.text()  # 92.5%
-    assert report.wrong_answer_rate <= 0.02, report.text()  # 1.1%
-    assert report.direct >= 0.78, report.text()  # 79.6% (lexical only: 51.4%)
+    assert report.wrong_answer_rate <= 0.015, report.text()  # 0.5%
+    assert report.direct >= 0.835, report.text()  # 85.2% (lexical only: 56.3%)
 
 
 def test_lexical_matching_alone_keeps_its_floor(lexical_matcher: Matcher) -> None:
     """Without the encoder (VIGIE_SEMANTIC=off, or no model), matching is what it was."""
     report = evaluate(lexical_matcher, _items("questions.yaml"))
-    assert report.top1 >= 0.94, report.text()  # measured 95.8%
+    assert report.top1 >= 0.94, report.text()  # measured 95.3%
     assert report.oos_rejection >= 0.89, report.text()  # 90.9%
-    assert report.wrong_answer_rate <= 0.015, report.text()  # 0.7%
+    assert report.wrong_answer_rate <= 0.015, report.text()  # 0.9%
     report = evaluate(lexical_matcher, _items("holdout2.yaml"))
-    assert report.top1 >= 0.95, report.text()  # 97.2%
-    assert report.oos_rejection >= 0.90, report.text()  # 92.5%
+    assert report.top1 >= 0.95, report.text()  # 97.9%
+    assert report.oos_rejection >= 0.875, report.text()  # 90.0% (one more miss: 87.5%)
     assert report.wrong_answer_rate <= 0.01, report.text()  # 0.0%
 
 
 def test_cross_validation_meets_the_floor(content: Content, encoder: E5Encoder) -> None:
     report = cross_validate(content.intents, folds=5, encoder=encoder)
-    assert report.top1 >= 0.82  # measured 82.9% (lexical only: 69.0%)
-    assert report.top3 >= 0.91  # 92.3% (89.4%)
-    assert report.oos_rejection >= 0.91  # 92.6% (89.8%)
-    assert report.wrong_answer_rate <= 0.016  # 1.39% (1.11%)
-    assert report.direct >= 0.435  # 44.7% (21.8%)
+    assert report.top1 >= 0.825  # measured 83.7% (lexical only: 70.4%)
+    assert report.top3 >= 0.915  # 92.7% (90.2%)
+    assert report.oos_rejection >= 0.905  # 91.4% (90.7%)
+    assert report.wrong_answer_rate <= 0.015  # 1.2% (0.9%)
+    assert report.direct >= 0.45  # 46.3% (22.0%)
 
 
 @pytest.mark.parametrize(("question", "topic"), [

@@ -122,10 +122,10 @@ def test_an_unreadable_cache_is_recomputed(tmp_path: Path) -> None:
 def test_meaning_gets_a_direct_answer_where_words_alone_hesitate(
     matcher: Matcher, lexical_matcher: Matcher
 ) -> None:
-    question = "Our receptionist emailed a patient's lab results to the wrong person. What now?"
+    question = "The intern photographed a patient's chart on her own phone to show a colleague."
     assert lexical_matcher.match(question).decision != "answer"
     match = matcher.match(question)
-    assert (match.decision, match.topic) == ("answer", "breach.misdirected")
+    assert (match.decision, match.topic) == ("answer", "security.mobile_devices")
 
 
 def test_out_of_scope_questions_still_fall_back(matcher: Matcher) -> None:
@@ -203,7 +203,7 @@ async def test_reload_keeps_the_loaded_encoder(
     service = Vigie(Assistant(content), secret=b"s" * 32, sessions=MemorySessions(),
                     subscriptions=MemorySubscriptions(), stats=MemoryStats())
     admin = AdminCommands(service, reload=lambda: load_root(ROOT))
-    question = "Our receptionist emailed a patient's lab results to the wrong person. What now?"
+    question = "The intern photographed a patient's chart on her own phone to show a colleague."
     assert service.assistant.matcher.match(question).decision != "answer"  # lexical at first
     await add_semantic(service, encoder)
     assert service.assistant.matcher.match(question).decision == "answer"

@@ -33,10 +33,10 @@ NAMES = (
     "oos_nearest",  # nearest out-of-scope phrasing minus nearest in-scope one, tenths
 )
 # Fitted by `benchmarks/fit_decision.py` (cross-validation of intents/ only).
-ANSWER = (0.4198, 3.1739, 0.0776, 1.4992, 0.0262, 0.0864, -1.4807, -1.4405, 0.9446, 0.5451,
-          -0.0997, -3.0532)
-IN_SCOPE = (0.8546, -0.0126, 1.0144, -0.191, -0.1804, -0.0272, -3.2397, -3.0791, 1.6851,
-            1.1087, -3.0035, -3.236)
+ANSWER = (0.4736, 3.2864, 0.0328, 1.6, 0.0941, -0.0747, -1.4696, -1.3824, 0.9678, 0.4225,
+          -0.19, -2.9264)
+IN_SCOPE = (1.0837, 0.0521, 1.1723, 0.0419, -0.2983, -0.2092, -3.4026, -3.0409, 1.979,
+            0.7859, -2.9089, -3.1699)
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class Fusion:
     lexical_depth: int = 8
     # Fall back below this probability of being in scope; answer at or above this
     # probability of being right; otherwise ask "Vouliez-vous dire…".
-    in_scope: float = 0.80
+    in_scope: float = 0.78
     answer: float = 0.92
     # The regressions' coefficients, in the order of NAMES, then the bias.
     answer_coefficients: tuple[float, ...] = ANSWER
