@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser("chat", help="chat with Vigie in the terminal")
     chat.add_argument("--lang", choices=["fr", "en"])
+    chat.add_argument("--out", help="folder for the documents (default: current directory)")
 
     run = sub.add_parser("run", help="run the Telegram bot (long polling, or a webhook)")
     run.add_argument("--webhook-url")
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     frun.add_argument("--now")
     frun.add_argument("--json", action="store_true")
     frun.add_argument("--lang", choices=["fr", "en"], default="fr")
+    frun.add_argument("--out", help="write the documents (.docx) into this folder")
 
     stats = sub.add_parser("stats", help="anonymous usage counters")
     stats.add_argument("--days", type=int, default=30)
@@ -139,9 +141,11 @@ def dispatch(args: argparse.Namespace) -> int:
         content = load(settings)
         if args.flow_command == "graph":
             return tools.flow_graph(content, args.flow_id, args.lang)
-        return tools.flow_run(content, args.flow_id, args.facts, args.now, args.json, args.lang)
+        return tools.flow_run(
+            content, args.flow_id, args.facts, args.now, args.json, args.lang, args.out
+        )
     if args.command == "chat":
-        return asyncio.run(_chat(settings, args.lang))
+        return asyncio.run(_chat(settings, args.lang, args.out))
     if args.command == "run":
         from bot.adapters.telegram.runner import run_bot
 
@@ -163,7 +167,7 @@ def dispatch(args: argparse.Namespace) -> int:
     raise CliError(f"unknown command {args.command}")
 
 
-async def _chat(settings: Settings, lang: str | None) -> int:
+async def _chat(settings: Settings, lang: str | None, out: str | None = None) -> int:
     from bot.adapters.console import run_console
     from bot.service import Vigie
     from bot.storage.stores import MemorySessions, MemoryStats, MemorySubscriptions
@@ -177,7 +181,7 @@ async def _chat(settings: Settings, lang: str | None) -> int:
         stats=MemoryStats(),
         alerts_available=False,
     )
-    return await run_console(service, lang)
+    return await run_console(service, lang, out=Path(out) if out else None)
 
 
 def print_json(data: object) -> None:

@@ -10,10 +10,12 @@ import asyncio
 import html
 import re
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot.core.events import Event
 from bot.core.reply import Button, Reply
+from bot.documents.docx import write
 from bot.service import Actor, Vigie
 
 _LINK = re.compile(r'<a\s+href="([^"]*)"\s*>(.*?)</a>', re.DOTALL)
@@ -40,15 +42,15 @@ def parse_line(line: str, buttons: list[Button]) -> Event | None:
     return Event("text", line)
 
 
-def render(replies: list[Reply], out: TextIO) -> list[Button]:
-    """Print replies; return the buttons now on screen, in the numbering shown."""
+def render(replies: list[Reply], out: TextIO, folder: Path | None = None) -> list[Button]:
+    """Print replies, writing their documents into `folder` (default: the current
+    directory); return the buttons now on screen, in the numbering shown."""
     buttons: list[Button] = []
     for reply in replies:
         out.write(html_to_text(reply.text).rstrip() + "\n")
-        if reply.document is not None:
-            out.write(
-                f"[document : {reply.document.filename}, {len(reply.document.content)} octets]\n"
-            )
+        for document in reply.documents:
+            path = write(document.draft, folder or Path.cwd())
+            out.write(f"[document : {path}]\n")
         for button in reply.all_buttons():
             buttons.append(button)
             out.write(f"  [{len(buttons)}] {button.label}\n")
@@ -62,6 +64,7 @@ async def run_console(
     lang: str | None = None,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
+    out: Path | None = None,
 ) -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
@@ -88,7 +91,7 @@ async def run_console(
         if event is None:
             continue
         replies = await service.handle(actor, event)
-        shown = render(replies, stdout)
+        shown = render(replies, stdout, out)
         if shown:
             buttons = shown
     return 0

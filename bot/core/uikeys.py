@@ -12,7 +12,10 @@ _STATIC = """
     date.today date.yesterday date.day_before date.three_days date.other verdict.title
     verdict.why verdict.next_steps verdict.disclaimer deadline.due deadline.overdue
     deadline.from_midnight why.decision.answer why.decision.clarify why.decision.fallback
-    documents.intro documents.none score.title score.perfect score.actions score.unknown
+    documents.intro documents.none documents.purpose.notification documents.purpose.register
+    documents.purpose.patient_letter documents.purpose.action_plan documents.delay.overdue
+    documents.delay.on_time plan.how plan.why plan.references score.title score.perfect
+    score.actions score.unknown
     score.privacy alerts.subscribed alerts.status alerts.stored alerts.unsubscribe
     alerts.unsubscribed alerts.resubscribe alerts.unavailable
 """.split()
@@ -38,4 +41,6 @@ UI_PARAMS: dict[str, frozenset[str]] = {
     "deadline.due": frozenset({"due", "remaining"}),
     "deadline.overdue": frozenset({"due"}),
     "score.title": frozenset({"score"}),
+    "documents.delay.overdue": frozenset({"due"}),
+    "documents.delay.on_time": frozenset({"due"}),
 }

@@ -26,6 +26,7 @@ from bot.core.events import Event
 from bot.core.html import split_message, visible_text
 from bot.core.limits import MAX_MESSAGE_LENGTH
 from bot.core.reply import Reply
+from bot.documents.docx import to_docx
 from bot.service import Actor, Vigie
 
 log = logging.getLogger("vigie.telegram")
@@ -109,10 +110,14 @@ async def send_reply(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Re
     for i, chunk in enumerate(chunks):
         last = i == len(chunks) - 1
         await _send_text(context, chat_id, chunk, markup if last else None)
-    if reply.document is not None:
-        doc = reply.document
+    for document in reply.documents:
+        # Built in memory, sent, forgotten: the file never touches the disk.
+        content = to_docx(document.draft)
         await context.bot.send_document(
-            chat_id, InputFile(doc.content, filename=doc.filename), filename=doc.filename
+            chat_id,
+            InputFile(content, filename=document.filename),
+            filename=document.filename,
+            caption=document.caption[:1024] or None,
         )
 
 
