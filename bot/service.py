@@ -21,11 +21,13 @@ from bot.core import callbacks
 from bot.core.assistant import Assistant, unknown_command, user_language
 from bot.core.commands import ADMIN_COMMANDS, canonical_command
 from bot.core.events import (
+    CancelReminders,
     Context,
     CountEvent,
     CountTopic,
     Event,
     Forget,
+    RemindBefore,
     Subscribe,
     Subscription,
     Unmatched,
@@ -35,6 +37,7 @@ from bot.core.reply import Reply
 from bot.core.session import Session
 from bot.privacy.keys import user_key
 from bot.privacy.redact import redact
+from bot.storage.reminders import ReminderStore
 from bot.storage.stores import SessionStore, StatsStore, SubscriptionStore
 from bot.storage.unmatched import UnmatchedLog
 
@@ -109,6 +112,7 @@ class Vigie:
         clock: Clock = utc_now,
         flood: FloodGuard | None = None,
         alerts_available: bool = True,
+        reminders: ReminderStore | None = None,
     ):
         self.assistant = assistant
         self.secret = secret
@@ -120,6 +124,7 @@ class Vigie:
         self.clock = clock
         self.flood = flood or FloodGuard()
         self.alerts_available = alerts_available
+        self.reminders = reminders
         self.admin_handler: AdminHandler | None = None
         # Set by the broadcast module: whether an admin's next text is an alert draft.
         self.admin_wants_text: Callable[[Actor], bool] | None = None
@@ -241,6 +246,8 @@ class Vigie:
                 # The member's own subscription, even when /oubli is sent in a group: only
                 # a private chat subscribes, and its chat id is the member's id (review L1).
                 await self.subscriptions.delete(actor.user_id)
+                if self.reminders is not None:
+                    await self.reminders.cancel(actor.user_id)
                 await self.sessions.scrub()
                 forgotten = True
             elif isinstance(effect, Subscribe) and actor.private:
@@ -248,6 +255,14 @@ class Vigie:
             elif isinstance(effect, Unsubscribe):
                 await self.subscriptions.delete(actor.chat_id)
                 await self.sessions.scrub()
+            elif isinstance(effect, RemindBefore) and actor.private:
+                if self.reminders is not None:
+                    await self.reminders.schedule(
+                        actor.chat_id, effect.deadline, effect.times, effect.lang
+                    )
+            elif isinstance(effect, CancelReminders):
+                if self.reminders is not None and await self.reminders.cancel(actor.chat_id):
+                    await self.sessions.scrub()
             elif isinstance(effect, CountTopic):
                 await self.stats.count_topic(day, effect.topic or "-", effect.decision)
             elif isinstance(effect, CountEvent):

@@ -43,6 +43,21 @@ class Forget:
 
 
 @dataclass(frozen=True)
+class RemindBefore:
+    """Keep this chat's id, the CNIL deadline (a timestamp) and the language, only to send
+    the reminders at `times` (timestamps): nothing about the breach."""
+
+    deadline: float
+    times: tuple[float, ...]
+    lang: str
+
+
+@dataclass(frozen=True)
+class CancelReminders:
+    """Erase this chat's reminders ("C'est fait, la CNIL est notifiée")."""
+
+
+@dataclass(frozen=True)
 class Subscribe:
     categories: tuple[str, ...]
     lang: str

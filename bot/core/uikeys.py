@@ -14,6 +14,8 @@ _STATIC = """
     deadline.from_midnight why.decision.answer why.decision.clarify why.decision.fallback
     documents.intro documents.none documents.purpose.notification documents.purpose.register
     documents.purpose.patient_letter documents.purpose.action_plan documents.delay.overdue
+    reminder.offer reminder.scheduled reminder.scheduled_overdue reminder.too_late
+    reminder.message reminder.message_overdue reminder.done_button reminder.cancelled
     documents.delay.on_time plan.how plan.why plan.references score.title score.perfect
     score.actions score.unknown
     score.privacy alerts.subscribed alerts.status alerts.stored alerts.unsubscribe
@@ -42,5 +44,10 @@ UI_PARAMS: dict[str, frozenset[str]] = {
     "deadline.overdue": frozenset({"due"}),
     "score.title": frozenset({"score"}),
     "documents.delay.overdue": frozenset({"due"}),
+    "reminder.scheduled": frozenset({"due", "times"}),
+    "reminder.scheduled_overdue": frozenset({"due", "times"}),
+    "reminder.too_late": frozenset({"due"}),
+    "reminder.message": frozenset({"due", "remaining", "link"}),
+    "reminder.message_overdue": frozenset({"due", "link"}),
     "documents.delay.on_time": frozenset({"due"}),
 }

@@ -22,6 +22,7 @@ from telegram.request import BaseRequest
 
 from bot.adapters.telegram.handlers import SERVICE_KEY, on_error, on_update
 from bot.adapters.telegram.incidents import Incidents, TrackedRequest
+from bot.adapters.telegram.reminders import ReminderSender
 from bot.adapters.telegram.webhook import limit_webhook_bodies
 from bot.admin import AdminCommands
 from bot.broadcast.queue import BroadcastQueue
@@ -33,9 +34,10 @@ from bot.core.content import Content
 from bot.logs import pin_third_party_loggers
 from bot.privacy.keys import SecretError, load_or_create_secret
 from bot.privacy.secrets import remember_secret
-from bot.service import FloodGuard, Vigie
+from bot.service import Clock, FloodGuard, Vigie, utc_now
 from bot.settings import Settings
 from bot.storage.database import Database, DatabaseError
+from bot.storage.reminders import ReminderStore
 from bot.storage.stores import SqliteSessions, SqliteStats, SqliteSubscriptions
 from bot.storage.unmatched import UnmatchedLog
 
@@ -95,9 +97,13 @@ async def register_commands(app: Application, content: Content) -> None:  # type
 
 
 def create_application(
-    settings: Settings, content: Content, request: BaseRequest | None = None
+    settings: Settings,
+    content: Content,
+    request: BaseRequest | None = None,
+    clock: Clock = utc_now,
 ) -> Application:  # type: ignore[type-arg]
-    """The fully wired Application, exactly as `vigie run` starts it (tests use this too)."""
+    """The fully wired Application, exactly as `vigie run` starts it (tests use this too,
+    with their own `clock`)."""
     if not settings.token:
         raise CliError(
             "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and export "
@@ -130,6 +136,8 @@ def create_application(
             unmatched=unmatched if settings.unmatched_log else None,
             admin_ids=settings.admin_ids,
             flood=FloodGuard(settings.flood_limit, settings.flood_window),
+            clock=clock,
+            reminders=ReminderStore(db),
         )
         admin = AdminCommands(service, reload=lambda: load_root(content_root(settings)))
         service.admin_handler = admin.handle
@@ -138,6 +146,15 @@ def create_application(
         application.bot_data["vigie_db"] = db
         await register_commands(application, content)
         state["purge"] = asyncio.create_task(_purge_loop(service, db))
+        sender = ReminderSender(
+            ReminderStore(db),
+            application.bot,
+            lambda: service.content,
+            lambda: application.bot_data.get("vigie_limiter"),
+            clock,
+        )
+        application.bot_data["vigie_reminders"] = sender
+        state["reminders"] = asyncio.create_task(sender.loop())
         loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(admin.reload()))
@@ -150,11 +167,12 @@ def create_application(
         for running_task in running:  # they resume from the queue at the next start
             running_task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
-        task = state.get("purge")
-        if isinstance(task, asyncio.Task):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        for name in ("purge", "reminders"):
+            task = state.get(name)
+            if isinstance(task, asyncio.Task):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
         db = state.get("db")

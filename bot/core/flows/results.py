@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core import callbacks, render
+from bot.core import callbacks, reminders, render
 from bot.core.content import Content
 from bot.core.flows.dates import (
     DateError,
@@ -61,6 +61,8 @@ def render_verdict(content: Content, result: VerdictResult, lang: str, now: date
     buttons = render.topic_buttons(
         content, ["breach.how_to_notify", "breach.register", "breach.inform_patients"], lang
     )
+    if result.deadline is not None and result.outputs.get("notify_authority"):
+        buttons.insert(0, reminders.offer_button(content, result.deadline.due, lang))
     buttons.append(render.menu_button(content, lang))
     return Reply("\n".join(lines), rows(buttons))
 
