@@ -113,6 +113,9 @@ async def test_reminders_come_24_and_4_hours_before_then_nothing_is_left(bot: Ha
     ]
     assert tables_holding(bot, MEMBER) == {"reminders"}
 
+    # Sent on the rate limiter the broadcasts and the interactive replies share.
+    limiter = bot.app.bot_data["vigie_limiter"]
+    assert bot.app.bot_data["vigie_reminders"].limiter() is limiter
     assert await at(bot, member, FIRST - timedelta(seconds=1)) == []
     first = await at(bot, member, FIRST + timedelta(seconds=5))
     assert len(first) == 1
@@ -158,6 +161,17 @@ async def test_oubli_cancels_the_reminders(bot: Harness) -> None:
     assert leaks(files, integer_encodings(MEMBER)) == []
     assert files.get("vigie.db-wal", b"") == b""
     assert await at(bot, member, FIRST + timedelta(seconds=1)) == []
+
+
+async def test_a_member_who_blocked_the_bot_loses_their_reminders(bot: Harness) -> None:
+    member = bot.chat(MEMBER)
+    await to_the_verdict(member)
+    await member.click(OFFER)
+    bot.api.block(MEMBER)
+    assert await at(bot, member, FIRST + timedelta(seconds=1)) == []
+    assert [c.status for c in bot.api.calls_to("sendMessage", chat_id=MEMBER)][-1] == 403
+    assert rows(bot) == []  # the second one too: it could never arrive
+    assert leaks(bot.database_bytes(), integer_encodings(MEMBER)) == []
 
 
 async def test_past_the_deadline_the_reminder_is_to_notify_now_with_reasons(

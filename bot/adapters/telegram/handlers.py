@@ -160,7 +160,8 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             for reply in replies:
                 await send_reply(context, actor.chat_id, reply)
                 if limiter is not None:  # interactive replies count in the broadcast window
-                    limiter.note_interactive(actor.chat_id)
+                    for _ in range(1 + len(reply.documents)):  # a message, then each file
+                        limiter.note_interactive(actor.chat_id)
         except Forbidden:
             log.info("a member blocked the bot; reply dropped")
 

@@ -56,7 +56,9 @@ class ReminderSender:
         erased = False
         for reminder in await self.store.due(now):
             outcome = await self._send(reminder, now)
-            if outcome in {"sent", "dropped"}:
+            if outcome == "gone":  # blocked or deleted: none of its reminders can arrive
+                erased = bool(await self.store.cancel(reminder.chat_id)) or erased
+            elif outcome in {"sent", "dropped"}:
                 erased = bool(await self.store.sent(reminder)) or erased
             sent += outcome == "sent"
         if erased:
@@ -85,10 +87,13 @@ class ReminderSender:
                 limiter.pause(wait)
             await self.store.postpone(reminder, now + wait)
             return "later"
-        except (Forbidden, BadRequest) as exc:
-            # Blocked, chat gone, or refused for good: this reminder can never arrive.
-            log.info("a reminder could not be delivered (%s); erased", type(exc).__name__)
-            return "dropped"
+        except Forbidden:
+            log.info("a member who asked for reminders blocked the bot; their reminders erased")
+            return "gone"
+        except BadRequest as exc:
+            # Chat not found, or refused for good: this reminder can never arrive.
+            log.info("a reminder was refused (%s); erased", type(exc).__name__)
+            return "gone" if "chat not found" in str(exc).lower() else "dropped"
         except NetworkError as exc:
             log.warning("a reminder will be retried: %s", type(exc).__name__)
             await self.store.postpone(reminder, now + RETRY_AFTER_NETWORK_ERROR)

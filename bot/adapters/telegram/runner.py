@@ -146,6 +146,11 @@ def create_application(
         application.bot_data["vigie_db"] = db
         await register_commands(application, content)
         state["purge"] = asyncio.create_task(_purge_loop(service, db))
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(admin.reload()))
+        await _resume_broadcasts(application, service, db, settings)
+        # After the broadcasts: the reminders share their rate limiter ("vigie_limiter").
         sender = ReminderSender(
             ReminderStore(db),
             application.bot,
@@ -155,10 +160,6 @@ def create_application(
         )
         application.bot_data["vigie_reminders"] = sender
         state["reminders"] = asyncio.create_task(sender.loop())
-        loop = asyncio.get_running_loop()
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(admin.reload()))
-        await _resume_broadcasts(application, service, db, settings)
         log.info("Vigie started (content %s, %d answers)", content.version, len(content.answers))
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
