@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 
 from bot.core.content import Content
-from bot.core.drafts.fill import fill
 from bot.core.drafts.model import parse
 from bot.core.drafts.render import render_action_plan, render_documents
 from bot.core.flows.dates import PARIS
 from bot.core.flows.decide import decide, score
 from bot.core.reply import Reply
+from bot.core.templates import fill
 from bot.documents.docx import to_docx
 from tests.docx_support import docx_text, paragraphs
 from tests.test_content_check import ROOT, edit, line_of, rejected, root  # noqa: F401
@@ -252,7 +252,8 @@ def test_content_check_rejects_format_specs_in_templates_with_file_and_line(root
     line = line_of(root, rel, "{deadline:>99999999}")
     problems = rejected(root)
     found = [p for p in problems if "{deadline:>99999999}" in p.message]
-    assert len(found) == 1 and found[0].line == line, problems
+    template = line_of(root, rel, "  notification:\n    fr: |") + 1  # the French template
+    assert len(found) == 1 and template < line and found[0].line == template, problems
     assert found[0].path.endswith("breach_notification.yaml")
 
 

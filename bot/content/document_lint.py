@@ -1,13 +1,10 @@
-"""Check a flow's document templates: only bare `{name}` placeholders, known documents.
+"""Check a flow's `documents:` keys: each names a document Vigie knows how to send.
 
-A template is content an editor changes; a format spec (`{x:>99999999}`), a
-conversion (`{x!r}`), an attribute or an index (`{x.y}`, `{x[0]}`) could crash the
-bot or leak more than a label, so `vigie content check` refuses them with file:line.
+The placeholders inside the templates (bare names only, no format spec or
+conversion) are checked by `flow_lint.lint_texts` with `bot.core.templates`.
 """
 
 from __future__ import annotations
-
-import re
 
 from bot.content.errors import Problem
 from bot.content.yamlsource import YamlDocument
@@ -29,39 +26,13 @@ ASSOCIATION_PLACEHOLDERS = frozenset(
 )
 KNOWN_DOCUMENTS = frozenset({*BREACH_KEYS, ACTION_PLAN})
 
-_BRACED = re.compile(r"\{\{|\}\}|\{([^{}\n]*)\}")
-_BARE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
 
 def lint_documents(flow: Flow, doc: YamlDocument) -> list[Problem]:
-    problems: list[Problem] = []
-    for key, template in flow.documents.items():
-        if key not in KNOWN_DOCUMENTS:
-            problems.append(
-                doc.problem(
-                    ("documents", key),
-                    f"document inconnu « {key} » (connus : {', '.join(sorted(KNOWN_DOCUMENTS))})",
-                )
-            )
-        for lang in ("fr", "en"):
-            text = template.by_lang.get(lang, "")
-            for number, line in enumerate(text.splitlines()):
-                for match in _BRACED.finditer(line):
-                    inner = match.group(1)
-                    if inner is None or _BARE.fullmatch(inner) or not _decorated(inner):
-                        continue
-                    problems.append(
-                        doc.text_problem(
-                            ("documents", key, lang),
-                            number,
-                            f"variable « {{{inner}}} » non permise : écrivez seulement "
-                            "{nom}, sans format, conversion, attribut ni index "
-                            "(et {{ ou }} pour une accolade)",
-                        )
-                    )
-    return problems
-
-
-def _decorated(inner: str) -> bool:
-    """A name followed by a format spec, a conversion, an attribute or an index."""
-    return any(mark in inner for mark in ":!.[")
+    return [
+        doc.problem(
+            ("documents", key),
+            f"document inconnu « {key} » (connus : {', '.join(sorted(KNOWN_DOCUMENTS))})",
+        )
+        for key in flow.documents
+        if key not in KNOWN_DOCUMENTS
+    ]

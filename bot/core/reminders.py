@@ -23,7 +23,6 @@ BEFORE_HOURS = (24, 4)
 OVERDUE_AFTER = timedelta(hours=1)
 # A deadline a button may carry, around now: 72 h ahead at most, a month behind.
 _ACCEPTED_WINDOW = (timedelta(days=31), timedelta(hours=73))
-CNIL_SERVICE = "https://www.cnil.fr/fr/notifier-une-violation-de-donnees-personnelles"
 
 
 def offer_button(content: Content, deadline: datetime, lang: str) -> Button:
@@ -70,12 +69,10 @@ def message(content: Content, deadline: float, lang: str, now: float) -> Reply:
     ui = content.ui
     due = datetime.fromtimestamp(deadline, tz=UTC)
     if deadline <= now:
-        text = ui.get("reminder.message_overdue", lang, due=_due(due, lang), link=CNIL_SERVICE)
+        text = ui.get("reminder.message_overdue", lang, due=_due(due, lang))
     else:
         remaining = format_remaining(timedelta(seconds=deadline - now), lang)
-        text = ui.get(
-            "reminder.message", lang, due=_due(due, lang), remaining=remaining, link=CNIL_SERVICE
-        )
+        text = ui.get("reminder.message", lang, due=_due(due, lang), remaining=remaining)
     return Reply(text, rows([done_button(content, lang)]))
 
 

@@ -12,6 +12,7 @@ _STATIC = """
     date.today date.yesterday date.day_before date.three_days date.other verdict.title
     verdict.why verdict.next_steps verdict.disclaimer deadline.due deadline.overdue
     deadline.from_midnight why.decision.answer why.decision.clarify why.decision.fallback
+    number.not_a_button flow.tap_a_button not_covered patient_data.warning
     documents.intro documents.none documents.purpose.notification documents.purpose.register
     documents.purpose.patient_letter documents.purpose.action_plan documents.delay.overdue
     reminder.offer reminder.scheduled reminder.scheduled_overdue reminder.too_late
@@ -35,11 +36,13 @@ REQUIRED_UI_KEYS: frozenset[str] = frozenset(
 UI_PARAMS: dict[str, frozenset[str]] = {
     "welcome": frozenset({"name"}),
     "fallback": frozenset({"email", "phone"}),
+    "not_covered": frozenset({"email", "phone"}),
     "flow.progress": frozenset({"n", "total"}),
     "flow.edit": frozenset({"n"}),
     "flow.resume_prompt": frozenset({"title"}),
     "flow.paused": frozenset({"title"}),
     "why.explain": frozenset({"title", "decision", "example", "score"}),
+    "number.not_a_button": frozenset({"n"}),
     "deadline.due": frozenset({"due", "remaining"}),
     "deadline.overdue": frozenset({"due"}),
     "score.title": frozenset({"score"}),
@@ -47,7 +50,7 @@ UI_PARAMS: dict[str, frozenset[str]] = {
     "reminder.scheduled": frozenset({"due", "times"}),
     "reminder.scheduled_overdue": frozenset({"due", "times"}),
     "reminder.too_late": frozenset({"due"}),
-    "reminder.message": frozenset({"due", "remaining", "link"}),
-    "reminder.message_overdue": frozenset({"due", "link"}),
+    "reminder.message": frozenset({"due", "remaining"}),
+    "reminder.message_overdue": frozenset({"due"}),
     "documents.delay.on_time": frozenset({"due"}),
 }

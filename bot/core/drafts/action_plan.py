@@ -8,10 +8,10 @@ from datetime import datetime
 
 from bot.core.content import Content
 from bot.core.drafts.breach import filename
-from bot.core.drafts.fill import fill
 from bot.core.drafts.model import DraftDocument, parse
 from bot.core.flows.dates import format_local
 from bot.core.flows.decide import Action, ScoreResult
+from bot.core.templates import fill
 
 ACTION_PLAN = "action_plan"
 PLAN_PLACEHOLDERS = frozenset({"today", "score", "actions"})

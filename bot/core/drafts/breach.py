@@ -10,13 +10,13 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from bot.core.content import Content
-from bot.core.drafts.fill import fill
 from bot.core.drafts.model import DraftDocument, parse
 from bot.core.flows.dates import format_local
 from bot.core.flows.decide import VerdictResult
 from bot.core.flows.model import Flow, Note, Reason
 from bot.core.flows.references import references
 from bot.core.flows.results import answer_label, date_label
+from bot.core.templates import fill
 
 # Which template each verdict output calls for, in the order they are sent.
 BREACH_KEYS = ("notification", "register", "patient_letter")
