@@ -65,8 +65,11 @@ async def _post(harness: Harness, token: str | None) -> int:
 
 
 async def test_refused_requests_are_counted_in_one_line_without_the_header(
-    webhook: Harness, caplog: pytest.LogCaptureFixture
+    webhook: Harness, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A fresh counter: the process-wide one may have reported within the last minute,
+    # for another test, and would then rightly stay silent here.
+    monkeypatch.setattr(hardening, "rejected_requests", hardening.RejectedRequests())
     caplog.set_level(logging.DEBUG)
     assert webhookhandler.TelegramHandler is hardening._CheckedTelegramHandler
     secret = webhook.secret_token or ""
