@@ -207,6 +207,7 @@ class Vigie:
             self.alerts_available,
             subscription,
             actor.private,
+            reminders_available=self.reminders is not None,
         )
         before = session.to_json()
         had_flow = session.flow is not None

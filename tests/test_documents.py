@@ -234,6 +234,23 @@ def test_vigie_chat_writes_the_action_plan_and_prints_its_path(tmp_path: Path) -
     assert "☐ À faire :" in docx_text(path.read_bytes())
 
 
+def test_the_console_says_reminders_are_for_telegram(tmp_path: Path) -> None:
+    """`vigie chat` shows the verdict's offer, but has no loop to send reminders."""
+    script = (
+        "/notifier\n1\n1\n1\n2\n2\n4\n2\n2\n3\n1\n1\n1\n"  # to a "notify" verdict, today
+        "1\n"  # ⏰ Me rappeler avant l'échéance
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--out", str(tmp_path)],
+        input=script, text=True, capture_output=True, timeout=60, cwd=tmp_path,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "PTB_TIMEDELTA": "true"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "[1] ⏰ Me rappeler avant l'échéance" in result.stdout
+    assert "ne sont envoyés que dans Telegram" in result.stdout
+    assert "je vous rappellerai" not in result.stdout
+
+
 # -- hostile templates -----------------------------------------------------------------------
 
 

@@ -174,6 +174,8 @@ class Assistant:
             turn = flowchat.press(content, session, args, lang, ctx.now)
             return Outcome(turn.replies, turn.effects)
         if kind == reminders.KIND and ctx.private_chat:
+            if not ctx.reminders_available:
+                return Outcome([Reply(content.ui.get("reminder.unavailable", lang))])
             return reminders.press(content, args, lang, ctx.now)
         if kind == "n" and not args:
             return Outcome([render.fallback(content, lang)])

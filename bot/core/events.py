@@ -32,6 +32,8 @@ class Context:
     alerts_available: bool = True
     subscription: Subscription | None = None
     private_chat: bool = True
+    # Deadline reminders need the bot's database and loop: not in the console.
+    reminders_available: bool = True
 
 
 # Effects: side effects the adapters carry out after the core has answered.

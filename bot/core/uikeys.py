@@ -17,6 +17,7 @@ _STATIC = """
     documents.purpose.patient_letter documents.purpose.action_plan documents.delay.overdue
     reminder.offer reminder.scheduled reminder.scheduled_overdue reminder.too_late
     reminder.message reminder.message_overdue reminder.done_button reminder.cancelled
+    reminder.unavailable
     documents.delay.on_time plan.how plan.why plan.references score.title score.perfect
     score.actions score.unknown
     score.privacy alerts.subscribed alerts.status alerts.stored alerts.unsubscribe
