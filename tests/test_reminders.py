@@ -174,6 +174,25 @@ async def test_a_member_who_blocked_the_bot_loses_their_reminders(bot: Harness) 
     assert leaks(bot.database_bytes(), integer_encodings(MEMBER)) == []
 
 
+async def test_telegram_busy_or_down_postpones_the_reminder_without_losing_it(
+    bot: Harness,
+) -> None:
+    member = bot.chat(MEMBER)
+    await to_the_verdict(member)
+    await member.click(OFFER)
+    due = FIRST + timedelta(seconds=1)
+    # (1 s: the shared rate limiter then really pauses that long, as Telegram asked.)
+    bot.api.fail("sendMessage", status=429, retry_after=1, chat_id=MEMBER)
+    assert await at(bot, member, due) == []
+    assert sorted(r[1] for r in rows(bot)) == [due.timestamp() + 1, SECOND.timestamp()]
+    bot.api.fail("sendMessage", status=502, chat_id=MEMBER)
+    assert await at(bot, member, due + timedelta(seconds=1)) == []
+    assert await at(bot, member, due + timedelta(seconds=60)) == []  # waits a minute
+    sent = await at(bot, member, due + timedelta(seconds=62))
+    assert len(sent) == 1 and "Rappel" in sent[0].text
+    assert [r[1] for r in rows(bot)] == [SECOND.timestamp()]
+
+
 async def test_past_the_deadline_the_reminder_is_to_notify_now_with_reasons(
     bot: Harness,
 ) -> None:
