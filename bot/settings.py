@@ -37,6 +37,8 @@ class Settings:
     broadcast_rate: float
     flood_limit: int
     flood_window: float
+    # Whether VIGIE_DB was given (`vigie chat` keeps nothing on disk unless it was).
+    db_configured: bool = False
 
     @property
     def key_file(self) -> Path:
@@ -61,6 +63,7 @@ class Settings:
             broadcast_rate=_rate(env.get("VIGIE_BROADCAST_RATE", "25")),
             flood_limit=_positive_int(env, "VIGIE_FLOOD_LIMIT", 20),
             flood_window=float(_positive_int(env, "VIGIE_FLOOD_WINDOW", 10)),
+            db_configured=bool(env.get("VIGIE_DB")),
         )
 
 

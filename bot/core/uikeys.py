@@ -21,7 +21,7 @@ _STATIC = """
     documents.delay.on_time plan.how plan.why plan.references score.title score.perfect
     score.actions score.unknown
     score.privacy alerts.subscribed alerts.status alerts.stored alerts.unsubscribe
-    alerts.unsubscribed alerts.resubscribe alerts.unavailable
+    alerts.unsubscribed alerts.resubscribe alerts.unavailable whoami.private whoami.group
 """.split()
 _OUTPUTS = [
     f"output.{key}.{flag}"
@@ -54,4 +54,5 @@ UI_PARAMS: dict[str, frozenset[str]] = {
     "reminder.message": frozenset({"due", "remaining"}),
     "reminder.message_overdue": frozenset({"due"}),
     "documents.delay.on_time": frozenset({"due"}),
+    "whoami.private": frozenset({"id"}),
 }
