@@ -180,22 +180,25 @@ def flow_run(
     terminal = engine.current(flow, state)
     if terminal.type == "score":
         result = score(flow, state.answers)
+        plan = action_plan(content, result, lang, now)
         if as_json:
-            print_json({"flow": flow.id, "path": path, "score": result.as_json(lang)})
+            report = {"flow": flow.id, "path": path, "score": result.as_json(lang)}
+            print_json(report | _written([plan] if plan else [], out))
             return 0
         print(html_to_text(render_score(content, result, lang).text))
-        plan = action_plan(content, result, lang, now)
         _print_documents([plan] if plan else [], out)
         return 0
     try:
         verdict = decide(flow, state.answers, now)
     except NoVerdictError as exc:
         raise CliError(f"the flow's rules gave no single verdict: {exc}") from exc
+    drafts = breach_documents(content, verdict, state.answers, lang, now)
     if as_json:
-        print_json({"flow": flow.id, "path": path, "verdict": verdict.as_json(lang)})
+        report = {"flow": flow.id, "path": path, "verdict": verdict.as_json(lang)}
+        print_json(report | _written(drafts, out))
         return 0
     print(html_to_text(render_verdict(content, verdict, lang, now).text))
-    _print_documents(breach_documents(content, verdict, state.answers, lang, now), out)
+    _print_documents(drafts, out)
     return 0
 
 
@@ -206,14 +209,23 @@ def _print_documents(drafts: list[DraftDocument], out: str | None) -> None:
             print()
             print(draft.plain_text(), end="")
         return
+    for path in _written(drafts, out)["documents"]:
+        print(path)
+
+
+def _written(drafts: list[DraftDocument], out: str | None) -> dict[str, list[str]]:
+    """With --out, write each document as .docx: {"documents": [their paths]}; else {}."""
+    if out is None:
+        return {}
     from bot.documents.docx import write
 
+    paths: list[str] = []
     for draft in drafts:
         try:
-            path = write(draft, Path(out))
+            paths.append(str(write(draft, Path(out))))
         except OSError as exc:
             raise CliError(f"cannot write {draft.filename} into {out}: {exc.strerror}") from exc
-        print(path)
+    return {"documents": paths}
 
 
 async def stats(settings: Settings, days: int, as_json: bool) -> int:

@@ -8,6 +8,7 @@ must neither crash the bot nor pass `vigie content check`.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import datetime
@@ -219,6 +220,15 @@ def test_flow_run_out_writes_the_same_files(cli: Any, tmp_path: Path) -> None:  
     for name in written:
         assert str(out / name) in printed
     assert "Pirate, voleur ou inconnu" in docx_text((out / written[1]).read_bytes())
+    # With --json, the same files, and their paths in the JSON.
+    code, printed, err = cli(
+        "flow", "run", BREACH, "--facts", facts, "--now", "2026-03-02T12:00:00+01:00",
+        "--out", str(tmp_path / "json"), "--json",
+    )
+    assert code == 0, err
+    assert json.loads(printed)["documents"] == [
+        str(tmp_path / "json" / name) for name in [written[1], written[2], written[0]]
+    ]
 
 
 def test_vigie_chat_writes_the_action_plan_and_prints_its_path(tmp_path: Path) -> None:
