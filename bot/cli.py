@@ -10,31 +10,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__
 from bot.content.errors import ContentError
-from bot.content.loader import default_content_root, load_content, load_root
+from bot.content.loader import load_content, load_root
 from bot.core.assistant import Assistant
 from bot.core.content import Content
 from bot.logs import configure_logging
+from bot.operator_errors import CliError, content_root
 from bot.privacy.secrets import mask_secrets, remember_secret
 from bot.settings import Settings, SettingsError
 
 EXIT_CONFIG = 2
-
-
-class CliError(Exception):
-    """A problem the operator must fix; printed as one sentence with exit code 2."""
-
-
-def content_root(settings: Settings | None) -> Path:
-    if settings is not None and settings.content_dir is not None:
-        return settings.content_dir
-    return default_content_root()
 
 
 def load(settings: Settings | None) -> Content:
@@ -178,10 +168,6 @@ async def _chat(settings: Settings, lang: str | None) -> int:
         alerts_available=False,
     )
     return await run_console(service, lang)
-
-
-def print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False))
 
 
 __all__ = ["CliError", "load", "load_root", "main"]

@@ -15,7 +15,6 @@ from typing import Any
 import yaml
 
 from bot.adapters.console import html_to_text
-from bot.cli import CliError, content_root, print_json
 from bot.content.loader import load_root
 from bot.core import render
 from bot.core.content import Content
@@ -26,6 +25,7 @@ from bot.core.flows.explore import mermaid
 from bot.core.flows.results import render_documents, render_score, render_verdict
 from bot.core.matcher import Matcher
 from bot.evaluation import Item, cross_validate, evaluate
+from bot.operator_errors import CliError, content_root, print_json
 from bot.settings import Settings
 
 

@@ -25,10 +25,10 @@ from bot.broadcast.limiter import RateLimiter
 from bot.broadcast.queue import CANCELLED, DONE, PAUSED, RUNNING, BroadcastQueue
 from bot.broadcast.sender import Progress
 from bot.broadcast.telegram import make_broadcaster
-from bot.cli import CliError
 from bot.core.alerts import longest_alert, too_long
 from bot.core.content import Content
 from bot.core.html import html_errors
+from bot.operator_errors import CliError
 from bot.privacy.secrets import remember_secret
 from bot.settings import Settings
 from bot.storage.database import Database, DatabaseError

@@ -25,12 +25,12 @@ from bot.adapters.telegram.incidents import Incidents, TrackedRequest
 from bot.adapters.telegram.webhook import limit_webhook_bodies
 from bot.admin import AdminCommands
 from bot.broadcast.queue import BroadcastQueue
-from bot.cli import CliError, content_root
 from bot.content.loader import load_root
 from bot.core.assistant import Assistant
 from bot.core.commands import MEMBER_COMMANDS
 from bot.core.content import Content
 from bot.logs import pin_third_party_loggers
+from bot.operator_errors import CliError, content_root
 from bot.privacy.keys import SecretError, load_or_create_secret
 from bot.privacy.secrets import remember_secret
 from bot.service import FloodGuard, Vigie
