@@ -1,0 +1,18 @@
+"""Every URL of the console, in one table: (method, path, handler)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from bot.web import login, overview
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+ROUTES: list[tuple[str, str, Handler]] = [
+    ("GET", "/login/{token}", login.landing),
+    ("POST", "/login", login.login),
+    ("POST", "/logout", login.logout),
+    ("GET", "/", overview.page),
+]

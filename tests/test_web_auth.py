@@ -1,0 +1,164 @@
+"""Who gets into the web console: only an admin, through a fresh /console link.
+
+Plain HTTP against the console that `vigie run` serves, the link coming from the bot
+talking to the fake Bot API. Every refusal the issue lists has its test here.
+"""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+
+from bot.web import auth
+from tests.web_support import ADMIN, Console, api, console, console_link
+
+__all__ = ["api", "console"]  # the fixtures this module uses
+
+
+async def test_an_admin_signs_in_through_the_link_and_reaches_the_overview(
+    console: Console,
+) -> None:
+    harness, new_staff = console
+    link = await console_link(harness)
+    staff = await new_staff()
+    status, page = await staff.sign_in(link)
+    assert status == 200
+    assert "<h1>Vue d&#39;ensemble</h1>" in page and "Questions par jour" in page
+    assert str(ADMIN) not in page  # never a raw Telegram id
+
+
+async def test_the_session_cookie_is_httponly_strict_and_lasts_twelve_hours(
+    console: Console,
+) -> None:
+    harness, new_staff = console
+    link = await console_link(harness)
+    staff = await new_staff()
+    await staff.get(link[len(staff.base):])
+    async with staff.http.post(
+        staff.base + "/login", data={"token": link.rsplit("/", 1)[1]}, allow_redirects=False
+    ) as response:
+        assert response.status == 303
+        cookie = SimpleCookie(response.headers["Set-Cookie"])["vigie_console"]
+    assert cookie["httponly"] and cookie["samesite"] == "Strict"
+    assert int(cookie["max-age"]) == 12 * 3600
+    assert not cookie["secure"]  # plain http on loopback; https URLs get Secure (unit test)
+
+
+async def test_a_used_link_is_refused(console: Console) -> None:
+    harness, new_staff = console
+    link = await console_link(harness)
+    first, second = await new_staff(), await new_staff()
+    assert (await first.sign_in(link))[0] == 200
+    status, page = await second.get(link[len(second.base):])
+    assert status == 403 and "déjà servi" in page
+    status, page = await second.post("/login", {"token": link.rsplit("/", 1)[1]}, csrf=False)
+    assert status == 403
+    assert (await second.get("/"))[0] == 403
+
+
+async def test_an_expired_link_is_refused(console: Console, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    harness, new_staff = console
+    link = await console_link(harness)
+    monkeypatch.setattr(auth, "LINK_SECONDS", 0)  # links issued from now expire at once
+    stale = await console_link(harness)
+    staff = await new_staff()
+    status, page = await staff.get(stale[len(staff.base):])
+    assert status == 403 and "expiré" in page
+    assert (await staff.post("/login", {"token": stale.rsplit("/", 1)[1]}, csrf=False))[0] == 403
+    assert (await staff.sign_in(link))[0] == 200  # the earlier link still works
+
+
+async def test_no_cookie_or_a_forged_cookie_is_refused(console: Console) -> None:
+    _, new_staff = console
+    staff = await new_staff()
+    status, page = await staff.get("/")
+    assert status == 403 and "/console" in page
+    status, _ = await staff.get("/", cookies={"vigie_console": "forged-session-id"})
+    assert status == 403
+
+
+async def test_a_form_without_the_csrf_token_is_refused(console: Console) -> None:
+    harness, new_staff = console
+    staff = await new_staff()
+    await staff.sign_in(await console_link(harness))
+    status, page = await staff.post("/logout", {}, csrf=False)
+    assert status == 403 and "formulaire a expiré" in page
+    status, _ = await staff.post("/logout", {"csrf": "not-the-token"}, csrf=False)
+    assert status == 403
+    assert (await staff.get("/"))[0] == 200  # still signed in: nothing was done
+
+
+async def test_a_non_admin_gets_the_ordinary_unknown_command_answer(console: Console) -> None:
+    harness, _ = console
+    member = await harness.chat(7).send("/console")
+    stranger_unknown = await harness.chat(8).send("/nimportequoi")
+    assert member[-1].text == stranger_unknown[-1].text
+    assert "/login/" not in member[-1].text
+
+
+async def test_an_admin_removed_from_the_list_loses_access_at_the_next_request(
+    console: Console,
+) -> None:
+    harness, new_staff = console
+    staff = await new_staff()
+    await staff.sign_in(await console_link(harness))
+    assert (await staff.get("/"))[0] == 200
+    service = harness.app.bot_data["vigie_service"]
+    service.admin_ids = frozenset()
+    assert (await staff.get("/"))[0] == 403
+
+
+async def test_signing_out_ends_the_session(console: Console) -> None:
+    harness, new_staff = console
+    staff = await new_staff()
+    await staff.sign_in(await console_link(harness))
+    status, page = await staff.post("/logout", {})
+    assert status == 200 and "déconnecté" in page
+    assert (await staff.get("/"))[0] == 403
+
+
+async def test_every_response_carries_the_strict_headers(console: Console) -> None:
+    harness, new_staff = console
+    staff = await new_staff()
+    await staff.sign_in(await console_link(harness))
+    for path in ("/", "/static/console.css", "/nowhere"):
+        async with staff.http.get(staff.base + path) as response:
+            headers = response.headers
+            csp = headers["Content-Security-Policy"]
+            assert "default-src 'none'" in csp and "script-src 'self'" in csp, path
+            assert "frame-ancestors 'none'" in csp
+            assert headers["X-Frame-Options"] == "DENY"
+            assert headers["Cache-Control"] == "no-store"
+            assert headers["Referrer-Policy"] == "no-referrer"
+    async with staff.http.get(staff.base + "/") as response:
+        page = await response.text()
+    assert "<script>" not in page and "style=" not in page and "http://" not in page.replace(
+        "http://www.w3.org/2000/svg", ""
+    )
+
+
+async def test_english_when_the_browser_asks_for_it(console: Console) -> None:
+    harness, new_staff = console
+    staff = await new_staff()
+    await staff.sign_in(await console_link(harness))
+    _, page = await staff.get("/", headers={"Accept-Language": "en-GB,en;q=0.9,fr;q=0.5"})
+    assert "Questions per day" in page and '<html lang="en">' in page
+
+
+async def test_an_https_console_sets_a_secure_host_only_cookie(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.settings import Settings
+    from bot.web.context import Console
+    from bot.web.server import build_app
+
+    settings = Settings.from_env(
+        {"VIGIE_CONSOLE_URL": "https://vigie.example.org", "VIGIE_DB": str(tmp_path / "x.db")}
+    )
+    access = auth.ConsoleAuth(lambda key: key == "admin-key")
+    app = build_app(Console(None, None, None, settings, tmp_path, dict), access)  # type: ignore[arg-type]
+    token = access.issue_link_token("admin-key")
+    async with TestClient(TestServer(app)) as client:
+        response = await client.post("/login", data={"token": token}, allow_redirects=False)
+        cookie = SimpleCookie(response.headers["Set-Cookie"])["__Host-vigie"]
+    assert response.status == 303
+    assert cookie["secure"] and cookie["httponly"] and cookie["path"] == "/"
