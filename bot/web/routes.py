@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from bot.web import login, overview
+from bot.web import alerts, login, overview
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -15,4 +15,10 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", "/login", login.login),
     ("POST", "/logout", login.logout),
     ("GET", "/", overview.page),
+    ("GET", "/alerts", alerts.list_page),
+    ("POST", "/alerts/preview", alerts.preview),
+    ("POST", "/alerts/send", alerts.send),
+    ("GET", "/alerts/{id}", alerts.follow),
+    ("GET", "/alerts/{id}/progress", alerts.progress_json),
+    ("POST", "/alerts/{id}/{op}", alerts.control),
 ]
