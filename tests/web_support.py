@@ -83,32 +83,46 @@ async def api() -> AsyncIterator[FakeBotApi]:
         assert fake.internal_errors == [], "the fake Telegram server itself failed"
 
 
+Launch = Callable[..., Awaitable[Console]]
+
+
 @pytest.fixture
-async def console(
+async def launch_console(
     api: FakeBotApi, content: Content, tmp_path: Path
-) -> AsyncIterator[Console]:
-    """`vigie run` with VIGIE_ADMIN_IDS=42, its console on a free port; `new_staff()` opens
-    a browser."""
-    port = free_port()
-    harness = Harness(
-        api,
-        content,
-        tmp_path,
-        VIGIE_ADMIN_IDS=str(ADMIN),
-        VIGIE_CONSOLE_PORT=str(port),
-        VIGIE_CONSOLE_URL=f"http://127.0.0.1:{port}",
-        VIGIE_UNMATCHED_LOG="1",
-        VIGIE_BROADCAST_RATE="25",
-    )
-    await harness.start()
+) -> AsyncIterator[Launch]:
+    """`await launch_console(content=..., **env)`: `vigie run` with VIGIE_ADMIN_IDS=42 and its
+    console on a free port; `new_staff()` opens a browser."""
+    harnesses: list[Harness] = []
     browsers: list[Staff] = []
 
-    async def new_staff() -> Staff:
-        staff = Staff(f"http://127.0.0.1:{port}")
-        browsers.append(staff)
-        return staff
+    async def _launch(content: Content = content, **env: str) -> Console:
+        port = free_port()
+        settings = {
+            "VIGIE_ADMIN_IDS": str(ADMIN),
+            "VIGIE_CONSOLE_PORT": str(port),
+            "VIGIE_CONSOLE_URL": f"http://127.0.0.1:{port}",
+            "VIGIE_UNMATCHED_LOG": "1",
+            "VIGIE_BROADCAST_RATE": "25",
+            **env,
+        }
+        harness = Harness(api, content, tmp_path, **settings)
+        harnesses.append(harness)
+        await harness.start()
 
-    yield harness, new_staff
+        async def new_staff() -> Staff:
+            staff = Staff(f"http://127.0.0.1:{port}")
+            browsers.append(staff)
+            return staff
+
+        return harness, new_staff
+
+    yield _launch
     for staff in browsers:
         await staff.close()
-    await harness.stop()
+    for harness in reversed(harnesses):
+        await harness.stop()
+
+
+@pytest.fixture
+async def console(launch_console: Launch) -> Console:
+    return await launch_console()

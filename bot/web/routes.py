@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from bot.web import alerts, login, overview
+from bot.web import alerts, health, login, overview
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -15,6 +15,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", "/login", login.login),
     ("POST", "/logout", login.logout),
     ("GET", "/", overview.page),
+    ("GET", "/health", health.page),
     ("GET", "/alerts", alerts.list_page),
     ("POST", "/alerts/preview", alerts.preview),
     ("POST", "/alerts/send", alerts.send),
