@@ -38,6 +38,21 @@ class UnmatchedLog:
             "DELETE FROM unmatched WHERE created_at < ?", (now - self.keep_seconds,)
         )
 
+    async def dismiss(self, example: str, similarity: float = 70.0) -> int:
+        """Delete every entry that `groups` would put with `example`; how many."""
+        norm = normalise(example)
+        rows = await self.db.fetchall("SELECT rowid, text FROM unmatched")
+        ids = [
+            (int(str(rowid)),)
+            for rowid, text in rows
+            if fuzz.token_set_ratio(normalise(str(text)), norm) >= similarity
+        ]
+        for one in ids:
+            await self.db.write("DELETE FROM unmatched WHERE rowid = ?", one)
+        if ids:
+            await self.db.scrub()  # no copy of the dismissed questions left in the WAL
+        return len(ids)
+
     async def groups(self, similarity: float = 70.0) -> list[UnmatchedGroup]:
         """Similar questions together, most frequent first, so editors add one phrasing each."""
         rows = await self.db.fetchall("SELECT text, lang FROM unmatched ORDER BY created_at")

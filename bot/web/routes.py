@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from bot.web import alerts, health, login, overview
+from bot.web import alerts, health, inbox, login, overview
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -15,6 +15,9 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", "/login", login.login),
     ("POST", "/logout", login.logout),
     ("GET", "/", overview.page),
+    ("GET", "/inbox", inbox.list_page),
+    ("POST", "/inbox/add", inbox.add),
+    ("POST", "/inbox/dismiss", inbox.dismiss),
     ("GET", "/health", health.page),
     ("GET", "/alerts", alerts.list_page),
     ("POST", "/alerts/preview", alerts.preview),

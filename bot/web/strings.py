@@ -116,6 +116,24 @@ FR: dict[str, str] = {
     "health.unasked": "Sujets jamais demandés depuis {n} jours",
     "health.all_asked": "Chaque sujet a été demandé au moins une fois.",
     "health.flows": "Parcours guidés",
+    "inbox.title": "Questions non comprises",
+    "inbox.intro": "Les questions que Vigie n'a pas comprises, caviardées (adresses, numéros, "
+    "noms retirés) et regroupées quand elles se ressemblent. Effacées au bout de {n} jours.",
+    "inbox.disabled": "Le journal des questions non comprises est désactivé. L'association "
+    "peut l'activer avec VIGIE_UNMATCHED_LOG=1 (questions caviardées, gardées 30 jours au plus).",
+    "inbox.empty": "Aucune question non comprise en attente.",
+    "inbox.hesitated": "Vigie a hésité entre :",
+    "inbox.phrasing": "Formulation à ajouter",
+    "inbox.topic": "Au sujet",
+    "inbox.add": "Ajouter et recharger",
+    "inbox.dismiss": "Écarter",
+    "inbox.added": "Formulation ajoutée, contenu vérifié et rechargé : Vigie la comprend "
+    "désormais.",
+    "inbox.dismissed": "Groupe écarté.",
+    "inbox.refused": "Formulation refusée : le fichier est resté tel qu'il était.",
+    "inbox.unknown_topic": "Ce sujet n'existe pas : choisissez-en un dans la liste.",
+    "inbox.not_reloaded": "La formulation est enregistrée mais le rechargement a échoué : "
+    "voyez Santé du contenu.",
 }
 
 EN: dict[str, str] = {
@@ -231,4 +249,20 @@ EN: dict[str, str] = {
     "health.unasked": "Topics never asked in {n} days",
     "health.all_asked": "Every topic was asked at least once.",
     "health.flows": "Guided flows",
+    "inbox.title": "Questions not understood",
+    "inbox.intro": "The questions Vigie did not understand, redacted (addresses, numbers, "
+    "names removed) and grouped when alike. Erased after {n} days.",
+    "inbox.disabled": "The log of questions not understood is off. The association can turn "
+    "it on with VIGIE_UNMATCHED_LOG=1 (redacted questions, kept 30 days at most).",
+    "inbox.empty": "No question waiting.",
+    "inbox.hesitated": "Vigie hesitated between:",
+    "inbox.phrasing": "Phrasing to add",
+    "inbox.topic": "To the topic",
+    "inbox.add": "Add and reload",
+    "inbox.dismiss": "Dismiss",
+    "inbox.added": "Phrasing added, content checked and reloaded: Vigie understands it now.",
+    "inbox.dismissed": "Group dismissed.",
+    "inbox.refused": "Phrasing refused: the file was left as it was.",
+    "inbox.unknown_topic": "This topic does not exist: choose one from the list.",
+    "inbox.not_reloaded": "The phrasing is saved but the reload failed: see Content health.",
 }
