@@ -23,39 +23,43 @@ class Series:
 
 
 def _nice_max(value: int) -> int:
-    for step in (5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
-        if value <= step:
-            return step
-    return int(value * 1.1) + 1
+    """A top for the y axis whose quarters are round numbers."""
+    for top in (4, 8, 20, 40, 60, 100, 200, 400, 600, 1000, 2000, 4000, 10000, 20000):
+        if value <= top:
+            return top
+    return (value // 4000 + 1) * 4000
 
 
-def _y_axis(top: int) -> list[str]:
+def _y_axis(top: int, width: int = W) -> list[str]:
     parts = []
     for i in range(5):
         value = top * i // 4
         y = TOP + (H - TOP - BOTTOM) * (1 - i / 4)
         parts.append(
-            f'<line class="grid" x1="{LEFT}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
+            f'<line class="grid" x1="{LEFT}" x2="{width - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>'
             f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{value}</text>'
         )
     return parts
 
 
-def _x_labels(days: Sequence[str], x_of: list[float]) -> list[str]:
-    every = max(1, len(days) // 8)
+def _x_labels(days: Sequence[str], x_of: list[float], every: int = 0) -> list[str]:
+    every = every or max(1, len(days) // 8)
     parts = []
     for i, day in enumerate(days):
-        if i % every == 0 or i == len(days) - 1:
+        last = i == len(days) - 1
+        if (i % every == 0 and len(days) - 1 - i >= every) or last:
+            anchor = "end" if last else "middle"
             parts.append(
-                f'<text class="tick" x="{x_of[i]:.1f}" y="{H - 8}" text-anchor="middle">'
+                f'<text class="tick" x="{x_of[i]:.1f}" y="{H - 8}" text-anchor="{anchor}">'
                 f"{escape(day[8:10])}/{escape(day[5:7])}</text>"
             )
     return parts
 
 
-def _svg(title: str, body: list[str], height: int = H) -> str:
+def _svg(title: str, body: list[str], height: int = H, width: int = W) -> str:
     return (
-        f'<svg class="chart" viewBox="0 0 {W} {height}" role="img" aria-label="{escape(title)}" '
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
         + "".join(body)
         + "</svg>"
@@ -87,36 +91,41 @@ def stacked_bars(title: str, days: Sequence[str], series: Sequence[Series]) -> s
     return _svg(title, body)
 
 
-def ranked_bars(title: str, items: Sequence[tuple[str, int]], css: str = "s1") -> str:
-    row = 26
+def ranked_bars(
+    title: str, items: Sequence[tuple[str, int]], css: str = "s1", width: int = 480
+) -> str:
+    """Drawn narrower than the daily plot: it sits in half a page, and stays legible."""
+    row = 28
     height = max(len(items), 1) * row + 8
-    label_w = 300
+    label_w = 230
     top = max((v for _, v in items), default=0) or 1
     body = []
     for i, (label, value) in enumerate(items):
         y = 4 + i * row
-        w = (W - label_w - 60) * value / top
-        shown = label if len(label) <= 42 else label[:41] + "…"
+        w = (width - label_w - 40) * value / top
+        shown = label if len(label) <= 30 else label[:29].rstrip() + "…"
         body.append(
-            f'<text class="label" x="{label_w - 8}" y="{y + 16}" text-anchor="end">'
+            f'<text class="label" x="0" y="{y + 18}">'
             f"{escape(shown)}</text>"
             f'<rect class="{css}" x="{label_w}" y="{y + 3}" width="{max(w, 1):.1f}" '
             f'height="{row - 8}">'
             f"<title>{escape(label)} : {value}</title></rect>"
-            f'<text class="value" x="{label_w + w + 6:.1f}" y="{y + 16}">{value}</text>'
+            f'<text class="value" x="{label_w + w + 6:.1f}" y="{y + 18}">{value}</text>'
         )
-    return _svg(title, body, height)
+    return _svg(title, body, height, width)
 
 
-def line(title: str, days: Sequence[str], values: Sequence[int], css: str = "s1") -> str:
+def line(
+    title: str, days: Sequence[str], values: Sequence[int], css: str = "s1", width: int = 480
+) -> str:
     top = _nice_max(max(values, default=0))
-    plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
+    plot_w, plot_h = width - LEFT - RIGHT, H - TOP - BOTTOM
     step = plot_w / max(len(days) - 1, 1)
     x_of = [LEFT + step * i for i in range(len(days))]
     points = " ".join(
         f"{x_of[i]:.1f},{TOP + plot_h * (1 - v / top):.1f}" for i, v in enumerate(values)
     )
-    body = _y_axis(top)
+    body = _y_axis(top, width)
     body.append(f'<polyline class="line {css}" points="{points}"/>')
     if values:
         x, v = x_of[-1], values[-1]
@@ -124,5 +133,5 @@ def line(title: str, days: Sequence[str], values: Sequence[int], css: str = "s1"
             f'<circle class="{css}" cx="{x:.1f}" cy="{TOP + plot_h * (1 - v / top):.1f}" r="4">'
             f"<title>{escape(days[-1])} : {v}</title></circle>"
         )
-    body += _x_labels(days, x_of)
-    return _svg(title, body)
+    body += _x_labels(days, x_of, every=max(1, len(days) // 5))
+    return _svg(title, body, width=width)

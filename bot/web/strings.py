@@ -116,6 +116,7 @@ FR: dict[str, str] = {
     "health.unasked": "Sujets jamais demandés depuis {n} jours",
     "health.all_asked": "Chaque sujet a été demandé au moins une fois.",
     "health.flows": "Parcours guidés",
+    "health.show_topics": "Voir les {n} sujets",
     "inbox.title": "Questions non comprises",
     "inbox.intro": "Les questions que Vigie n'a pas comprises, caviardées (adresses, numéros, "
     "noms retirés) et regroupées quand elles se ressemblent. Effacées au bout de {n} jours.",
@@ -249,6 +250,7 @@ EN: dict[str, str] = {
     "health.unasked": "Topics never asked in {n} days",
     "health.all_asked": "Every topic was asked at least once.",
     "health.flows": "Guided flows",
+    "health.show_topics": "Show the {n} topics",
     "inbox.title": "Questions not understood",
     "inbox.intro": "The questions Vigie did not understand, redacted (addresses, numbers, "
     "names removed) and grouped when alike. Erased after {n} days.",
