@@ -260,7 +260,7 @@ class Vigie:
             elif isinstance(effect, CountEvent):
                 await self.stats.count_event(day, effect.name)
             elif isinstance(effect, Unmatched) and self.unmatched is not None:
-                await self.unmatched.add(redact(effect.text), effect.lang, now.timestamp())
+                await self.unmatched.add(redact(effect.text), effect.lang, now.timestamp(), key)
         return forgotten
 
     async def purge(self, idle_days: int) -> int:

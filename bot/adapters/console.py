@@ -28,11 +28,17 @@ def html_to_text(text: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
+class NoSuchButton(ValueError):
+    """A number typed in the console that is not one of the buttons on screen."""
+
+
 def parse_line(line: str, buttons: list[Button]) -> Event | None:
     line = line.strip()
     if not line:
         return None
-    if line.isdigit() and 1 <= int(line) <= len(buttons):
+    if line.isdecimal() and buttons and len(line) <= 3:
+        if not 1 <= int(line) <= len(buttons):
+            raise NoSuchButton(f"Tapez un numéro de 1 à {len(buttons)}, ou votre question.")
         return Event("press", buttons[int(line) - 1].data)
     if line.startswith("/") and len(line) > 1 and not line[1].isspace():
         name, _, args = line[1:].partition(" ")
@@ -84,7 +90,11 @@ async def run_console(
             break
         if line.strip() in QUIT:
             break
-        event = parse_line(line, buttons)
+        try:
+            event = parse_line(line, buttons)
+        except NoSuchButton as exc:
+            stdout.write(f"{exc}\n\n")
+            continue
         if event is None:
             continue
         replies = await service.handle(actor, event)

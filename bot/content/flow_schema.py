@@ -19,8 +19,9 @@ from bot.core.flows.model import (
     Value,
     Verdict,
 )
+from bot.core.limits import MAX_ID_CHARS
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=MAX_ID_CHARS)]
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
 OUTPUT_KEYS = ("notify_authority", "inform_data_subjects", "document", "inform_controller")
 
@@ -42,8 +43,12 @@ class _Header(_Strict):
     deadline_hours: int | None = Field(default=None, ge=1)
 
 
+class _ValueSpec(_Bilingual):
+    words: list[Annotated[str, StringConstraints(min_length=2)]] = Field(default_factory=list)
+
+
 class _FactSpec(_Strict):
-    values: dict[str, _Bilingual] = Field(min_length=1)
+    values: dict[str, _ValueSpec] = Field(min_length=1)
     skip_value: str | None = None
 
 
@@ -118,7 +123,11 @@ def _text(spec: _Bilingual | None) -> Text:
 
 def build_flow(spec: FlowFile) -> Flow:
     facts = {
-        fid: Fact(fid, tuple(Value(v, _text(label)) for v, label in f.values.items()), f.skip_value)
+        fid: Fact(
+            fid,
+            tuple(Value(v, _text(spec), tuple(spec.words)) for v, spec in f.values.items()),
+            f.skip_value,
+        )
         for fid, f in spec.facts.items()
     }
     ids = list(spec.nodes)

@@ -36,6 +36,19 @@ ADMIN_COMMANDS = frozenset(c.name for c in COMMANDS if c.admin)
 MEMBER_COMMANDS = tuple(c for c in COMMANDS if not c.admin)
 
 
+def command_language(name: str) -> str | None:
+    """'fr' for a member command's French name, 'en' for its English alias, else None."""
+    wanted = name.lower().split("@", 1)[0]
+    for command in MEMBER_COMMANDS:
+        if command.alias is None:
+            continue
+        if wanted == command.name:
+            return "fr"
+        if wanted == command.alias:
+            return "en"
+    return None
+
+
 def canonical_command(name: str) -> str | None:
     """The French command name for `name` or its alias (case-insensitive), or None."""
     return _BY_NAME.get(name.lower().split("@", 1)[0])

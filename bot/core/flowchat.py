@@ -125,6 +125,16 @@ def resume_prompt(content: Content, flow: Flow, state: FlowState, lang: str) -> 
     )
 
 
+def is_stale(content: Content, state: FlowState) -> bool:
+    """Whether a reload removed the run's flow, or a step it is at or went through."""
+    flow = content.flows.get(state.flow)
+    if flow is None:
+        return True
+    return state.node not in flow.nodes or any(
+        s.node and s.node not in flow.nodes for s in state.steps
+    )
+
+
 def is_idle(content: Content, state: FlowState, now: datetime) -> bool:
     limit = content.association.flow_resume_after_hours * 3600
     return bool(state.updated_at) and now.timestamp() - state.updated_at > limit
@@ -209,6 +219,16 @@ def _choose_index(flow: Flow, state: FlowState, index: int, now: datetime) -> Fl
     return engine.choose(flow, state, value, ts)
 
 
+def stay(content: Content, session: Session, lang: str) -> Turn | None:
+    """Typed text that answers no button and is no clear question: ask again, in the flow."""
+    state = session.flow
+    flow = content.flows.get(state.flow) if state else None
+    if state is None or flow is None or state.stage != "ask" or state.node not in flow.nodes:
+        return None
+    hint = Reply(content.ui.get("flow.tap_a_button", lang))
+    return Turn([hint, show(content, flow, state, lang)])
+
+
 def text(content: Content, session: Session, typed: str, lang: str, now: datetime) -> Turn | None:
     """Typed text during a flow: a date, a choice, or None (a new question)."""
     state = session.flow
@@ -239,7 +259,11 @@ def text(content: Content, session: Session, typed: str, lang: str, now: datetim
 def match_choice(flow: Flow, node: Node, typed: str, lang: str, content: Content) -> int | None:
     """The index of the choice that free text means ("ouais", "je sais pas"), or None."""
     labels = _labels(flow, node, lang, content)
-    return freetext.choice(typed, list(engine.offered(flow, node)), labels)
+    offered = list(engine.offered(flow, node))
+    fact = flow.facts.get(node.fact or "")
+    values = [fact.value(v) if fact else None for v in offered]
+    words = [value.words if value else () for value in values]
+    return freetext.choice(typed, offered, labels, words)
 
 
 def finish(content: Content, session: Session, flow: Flow, lang: str, now: datetime) -> Turn:

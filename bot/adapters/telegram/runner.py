@@ -22,7 +22,7 @@ from telegram.request import BaseRequest
 
 from bot.adapters.telegram.handlers import SERVICE_KEY, on_error, on_update
 from bot.adapters.telegram.incidents import Incidents, TrackedRequest
-from bot.adapters.telegram.webhook import limit_webhook_bodies
+from bot.adapters.telegram.webhook import check_webhook_secrets, limit_webhook_bodies
 from bot.admin import AdminCommands
 from bot.broadcast.queue import BroadcastQueue
 from bot.content.loader import load_root
@@ -42,6 +42,8 @@ from bot.storage.unmatched import UnmatchedLog
 log = logging.getLogger("vigie")
 PURGE_EVERY_SECONDS = 600
 DELIVERY_ROWS_KEPT_SECONDS = 3600
+# Vigie reads messages and button presses only; Telegram sends nothing else.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
 def webhook_secret(settings: Settings, secret: bytes) -> str:
@@ -109,6 +111,7 @@ def create_application(
     except SecretError as exc:
         raise CliError(str(exc)) from exc
     limit_webhook_bodies()
+    check_webhook_secrets()
     pin_third_party_loggers()  # whatever the entry point: no updates or SQL in the logs
     app = build_application(settings, settings.token, request)
     app.bot_data["vigie_secret"] = secret
@@ -209,11 +212,11 @@ def _serve(
             url_path="telegram",
             webhook_url=webhook_url,
             secret_token=webhook_secret(settings, app.bot_data["vigie_secret"]),
-            allowed_updates=Update.ALL_TYPES,
+            allowed_updates=ALLOWED_UPDATES,
             drop_pending_updates=False,
         )
     else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+        app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
 
 
 async def _purge_loop(service: Vigie, db: Database) -> None:

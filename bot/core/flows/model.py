@@ -34,6 +34,9 @@ EMPTY = Text({})
 class Value:
     id: str
     label: Text
+    # Words a member may type for this choice ("confrère" for a professional bound by
+    # secrecy), in either language; the label's own words count too.
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

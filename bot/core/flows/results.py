@@ -20,6 +20,7 @@ from bot.core.flows.model import Flow, Node
 from bot.core.flows.references import references
 from bot.core.html import escape
 from bot.core.reply import Button, Document, Reply, rows
+from bot.core.templates import fill
 
 
 def render_verdict(content: Content, result: VerdictResult, lang: str, now: datetime) -> Reply:
@@ -135,10 +136,7 @@ def render_documents(
         template = flow.documents.get(key)
         if template is None:
             continue
-        try:
-            parts.append(template(lang).format(**values).strip())
-        except (KeyError, IndexError, ValueError):
-            parts.append(template(lang).strip())
+        parts.append(fill(template(lang), values).strip())
     if not parts:
         return Reply(content.ui.get("documents.none", lang))
     body = "\n\n---\n\n".join(parts) + "\n"
