@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from collections import deque
 
+from rapidfuzz import fuzz
+
+from bot.core.text import normalise
 from bot.storage.database import Database
 from bot.storage.unmatched_groups import UnmatchedGroup, group_questions
 

@@ -70,7 +70,9 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         exc.headers.update(HEADERS)
         raise
     except Exception:  # one sentence for the reader; the details stay in the log
-        log.exception("console page %s failed", request.path)
+        # The route's pattern, never the path: a login link's path holds its token.
+        resource = request.match_info.route.resource
+        log.exception("console page %s failed", resource.canonical if resource else "?")
         from bot.web.pages import refusal
 
         response = refusal(request, 500, "error.internal")
