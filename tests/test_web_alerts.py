@@ -7,9 +7,9 @@ import re
 from typing import Any
 
 from bot.storage.stores import SqliteSubscriptions
-from tests.web_support import Console, Staff, api, console, console_link
+from tests.web_support import ADMIN, Console, Staff, api, console, console_link, launch_console
 
-__all__ = ["api", "console"]
+__all__ = ["api", "console", "launch_console"]
 
 
 async def subscribe(harness: Any, chats: range, category: str = "urgent") -> None:
@@ -129,5 +129,5 @@ async def test_a_console_broadcast_is_the_one_the_bot_lists_in_telegram(console:
     _, page = await staff.post("/alerts/send", {"text": "Depuis la console", "category": "urgent"})
     broadcast = int(re.search(r"Alerte n°(\d+)", page).group(1))  # type: ignore[union-attr]
     await until(staff, broadcast, "done")
-    listing = await harness.chat(42).send("/diffusions")
+    listing = await harness.chat(ADMIN).send("/diffusions")
     assert f"n°{broadcast} · done · urgent · 2/2 envoyés" in listing[-1].text

@@ -9,9 +9,9 @@ from __future__ import annotations
 from http.cookies import SimpleCookie
 
 from bot.web import auth
-from tests.web_support import ADMIN, Console, api, console, console_link
+from tests.web_support import ADMIN, Console, api, console, console_link, launch_console
 
-__all__ = ["api", "console"]  # the fixtures this module uses
+__all__ = ["api", "console", "launch_console"]  # the fixtures this module uses
 
 
 async def test_an_admin_signs_in_through_the_link_and_reaches_the_overview(

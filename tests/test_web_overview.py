@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 from bot.storage.stores import SqliteStats, SqliteSubscriptions
 from bot.web.overview import _subscribers, days_back
-from tests.web_support import Console, api, console, console_link
+from tests.web_support import Console, api, console, console_link, launch_console
 
-__all__ = ["api", "console"]
+__all__ = ["api", "console", "launch_console"]
 
 
 def kpis(page: str) -> list[int]:

@@ -18,7 +18,7 @@ from bot.core.content import Content
 from tests.e2e_support import Harness
 from tests.fakes.bot_api import FakeBotApi, free_port
 
-ADMIN = 42
+ADMIN = 730112459  # distinctive: the pages must never show it
 LINK = re.compile(r"(https?://[^\s\"<]+/login/[A-Za-z0-9_-]+)")
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -90,7 +90,7 @@ Launch = Callable[..., Awaitable[Console]]
 async def launch_console(
     api: FakeBotApi, content: Content, tmp_path: Path
 ) -> AsyncIterator[Launch]:
-    """`await launch_console(content=..., **env)`: `vigie run` with VIGIE_ADMIN_IDS=42 and its
+    """`await launch_console(content=..., **env)`: `vigie run` with VIGIE_ADMIN_IDS=ADMIN and its
     console on a free port; `new_staff()` opens a browser."""
     harnesses: list[Harness] = []
     browsers: list[Staff] = []
