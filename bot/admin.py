@@ -38,9 +38,13 @@ class AdminCommands:
                 len([p for p in problems if not p.warning]),
             )
             return False, problems
+        self.use(content)
+        return True, problems
+
+    def use(self, content: Content) -> None:
+        """Serve `content` from now on (already checked by the caller)."""
         self.service.assistant = Assistant(content)
         log.info("content reloaded (version %s)", content.version)
-        return True, problems
 
     async def handle(self, actor: Actor, event: Event, lang: str) -> list[Reply]:
         name = canonical_command(event.value) if event.kind == "command" else None

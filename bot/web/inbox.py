@@ -79,15 +79,13 @@ async def add(request: web.Request) -> web.StreamResponse:
             )
         except IntentEditError as exc:
             return await page(request, "inbox.refused", [str(exc)], status=400)
-        _, problems = await asyncio.to_thread(load_root, console.content_root)
+        content, problems = await asyncio.to_thread(load_root, console.content_root)
         errors = [p for p in problems if not p.warning]
-        if errors:
+        if content is None or errors:
             edit.undo()
             shown = [f"{relative(p, console.content_root)} : {p.message}" for p in errors[:10]]
             return await page(request, "inbox.refused", shown, status=400)
-        reloaded, _ = await console.admin.reload()
-    if not reloaded:  # changed on disk meanwhile by someone else: shown, never hidden
-        return await page(request, "inbox.not_reloaded", status=500)
+        console.admin.use(content)  # the content just checked, as /reload would load it
     await _log(console).dismiss(example)
     return await page(request, "inbox.added")
 

@@ -133,8 +133,6 @@ FR: dict[str, str] = {
     "inbox.dismissed": "Groupe écarté.",
     "inbox.refused": "Formulation refusée : le fichier est resté tel qu'il était.",
     "inbox.unknown_topic": "Ce sujet n'existe pas : choisissez-en un dans la liste.",
-    "inbox.not_reloaded": "La formulation est enregistrée mais le rechargement a échoué : "
-    "voyez Santé du contenu.",
 }
 
 EN: dict[str, str] = {
@@ -266,5 +264,4 @@ EN: dict[str, str] = {
     "inbox.dismissed": "Group dismissed.",
     "inbox.refused": "Phrasing refused: the file was left as it was.",
     "inbox.unknown_topic": "This topic does not exist: choose one from the list.",
-    "inbox.not_reloaded": "The phrasing is saved but the reload failed: see Content health.",
 }
