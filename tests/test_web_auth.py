@@ -162,3 +162,46 @@ async def test_an_https_console_sets_a_secure_host_only_cookie(tmp_path) -> None
         cookie = SimpleCookie(response.headers["Set-Cookie"])["__Host-vigie"]
     assert response.status == 303
     assert cookie["secure"] and cookie["httponly"] and cookie["path"] == "/"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_link_lives_ten_minutes_and_a_session_twelve_hours() -> None:
+    clock, admins = Clock(), {"key-a"}
+    access = auth.ConsoleAuth(lambda key: key in admins, clock)
+    token = access.issue_link_token("key-a")
+    clock.now += 599
+    session_id = access.redeem(token)
+    assert session_id is not None and access.redeem(token) is None  # once only
+    late = access.issue_link_token("key-a")
+    clock.now += 600
+    assert access.redeem(late) is None  # ten minutes have passed
+    clock.now += 12 * 3600 - 600 - 2
+    assert access.session(session_id) is not None
+    clock.now += 2
+    assert access.session(session_id) is None  # twelve hours after signing in
+
+
+def test_a_link_issued_to_an_admin_who_is_no_longer_one_is_refused() -> None:
+    admins = {"key-a"}
+    access = auth.ConsoleAuth(lambda key: key in admins)
+    token = access.issue_link_token("key-a")
+    admins.clear()
+    assert not access.link_is_valid(token) and access.redeem(token) is None
+
+
+def test_the_language_is_the_one_the_browser_ranks_first() -> None:
+    from bot.web.i18n import pick_language
+
+    assert pick_language("") == "fr"
+    assert pick_language("en-US,en;q=0.9") == "en"
+    assert pick_language("de-DE,de;q=0.9,en;q=0.8,fr;q=0.7") == "en"
+    assert pick_language("en;q=0.5,fr-FR;q=0.8") == "fr"
+    assert pick_language("en;q=0,fr") == "fr"
+    assert pick_language("es,it") == "fr"

@@ -108,7 +108,7 @@ def _flows(
                 "started": started[flow_id],
                 "finished": done,
                 "outcomes": items,
-                "svg": charts.ranked_bars(flow_id, items, "s2") if done else "",
+                "svg": charts.ranked_bars(flow.title(lang), items, "s2") if done else "",
             }
         )
     return rows
