@@ -205,3 +205,11 @@ def test_the_language_is_the_one_the_browser_ranks_first() -> None:
     assert pick_language("en;q=0.5,fr-FR;q=0.8") == "fr"
     assert pick_language("en;q=0,fr") == "fr"
     assert pick_language("es,it") == "fr"
+
+
+async def test_an_unknown_page_says_so_in_one_sentence(console: Console) -> None:
+    harness, new_staff = console
+    staff = await new_staff()
+    await staff.sign_in(await console_link(harness))
+    status, page = await staff.get("/nowhere")
+    assert status == 404 and "Cette page n&#39;existe pas" in page

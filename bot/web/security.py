@@ -66,7 +66,11 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         from bot.web.pages import refusal
 
         response = refusal(request, exc.status_code, exc.reason_key)
-    except web.HTTPException as exc:  # 404, 405...: raised on, with the same headers
+    except web.HTTPNotFound:
+        from bot.web.pages import refusal
+
+        response = refusal(request, 404, "error.not_found")
+    except web.HTTPException as exc:  # 405...: raised on, with the same headers
         exc.headers.update(HEADERS)
         raise
     except Exception:  # one sentence for the reader; the details stay in the log

@@ -24,6 +24,8 @@ FR: dict[str, str] = {
     "refused.csrf": "Ce formulaire a expiré. Rechargez la page et recommencez.",
     "signed_out": "Vous êtes déconnecté. Envoyez /console au bot pour revenir.",
     "signed_out.title": "Déconnecté",
+    "error.title": "Page indisponible",
+    "error.not_found": "Cette page n'existe pas. Utilisez le menu ci-dessus.",
     "error.internal": "Une erreur interne a empêché d'afficher cette page ; elle est notée dans "
     "le journal du serveur. Réessayez dans un instant.",
     "overview.title": "Vue d'ensemble",
@@ -157,6 +159,8 @@ EN: dict[str, str] = {
     "refused.csrf": "This form has expired. Reload the page and try again.",
     "signed_out": "You are signed out. Send /console to the bot to come back.",
     "signed_out.title": "Signed out",
+    "error.title": "Page unavailable",
+    "error.not_found": "This page does not exist. Use the menu above.",
     "error.internal": "An internal error prevented this page from showing; it is in the "
     "server's log. Try again in a moment.",
     "overview.title": "Overview",
