@@ -47,6 +47,11 @@ async def test_an_alert_is_previewed_sent_and_followed_to_100_percent(console: C
     assert status == 200
     assert "Mettez à jour &lt;Windows&gt; ce soir" in page  # plain text, as with /diffuser
     assert "Destinataires : 3 abonné(s)" in page
+    status, form = await staff.post(  # "Modifier": back to the form, nothing lost
+        "/alerts/edit", {"text": "Mettez à jour <Windows> ce soir", "category": "cnil"}
+    )
+    assert status == 200 and ">Mettez à jour &lt;Windows&gt; ce soir</textarea>" in form
+    assert '<option value="cnil" selected>' in form
     async with staff.http.post(
         staff.base + "/alerts/send",
         data={"csrf": staff.csrf, "text": "Mettez à jour <Windows> ce soir", "category": "urgent"},

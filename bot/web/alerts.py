@@ -78,7 +78,9 @@ def _draft(console: Console, form: dict[str, str]) -> tuple[Draft | None, str]:
     return Draft(text, category, typed=typed), ""
 
 
-async def page(request: web.Request, error: str = "", typed: str = "") -> web.Response:
+async def page(
+    request: web.Request, error: str = "", typed: str = "", chosen: str = ""
+) -> web.Response:
     console = console_of(request)
     content = console.service.content
     lang = request[LANG]
@@ -89,6 +91,7 @@ async def page(request: web.Request, error: str = "", typed: str = "") -> web.Re
         status=400 if error else 200,
         error=error,
         typed=typed,
+        chosen=chosen,
         categories=[(c.id, c.labels.get(lang) or c.labels.get("fr", c.id))
                     for c in content.association.alert_categories],
         templates=list(content.alert_templates.values()),
@@ -99,6 +102,12 @@ async def page(request: web.Request, error: str = "", typed: str = "") -> web.Re
 
 async def list_page(request: web.Request) -> web.StreamResponse:
     return await page(request)
+
+
+async def edit(request: web.Request) -> web.StreamResponse:
+    """Back from the preview to the form, with the text and category as they were."""
+    form = await request.post()
+    return await page(request, "", str(form.get("text", "")), str(form.get("category", "")))
 
 
 async def preview(request: web.Request) -> web.StreamResponse:

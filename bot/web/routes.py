@@ -21,6 +21,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/health", health.page),
     ("GET", "/alerts", alerts.list_page),
     ("POST", "/alerts/preview", alerts.preview),
+    ("POST", "/alerts/edit", alerts.edit),
     ("POST", "/alerts/send", alerts.send),
     ("GET", "/alerts/{id}", alerts.follow),
     ("GET", "/alerts/{id}/progress", alerts.progress_json),
