@@ -213,3 +213,28 @@ async def test_an_unknown_page_says_so_in_one_sentence(console: Console) -> None
     await staff.sign_in(await console_link(harness))
     status, page = await staff.get("/nowhere")
     assert status == 404 and "Cette page n&#39;existe pas" in page
+
+
+def test_every_french_text_has_its_english_and_the_reverse() -> None:
+    from bot.web.strings_en import EN
+    from bot.web.strings_fr import FR
+
+    assert set(FR) == set(EN)
+
+
+def test_every_text_a_template_asks_for_exists() -> None:
+    import re
+    from pathlib import Path
+
+    from bot.web.strings_fr import FR
+
+    templates = Path(auth.__file__).parent / "templates"
+    asked = {
+        key
+        for page in templates.glob("*.html")
+        for key in re.findall(r"""t\(\s*["']([a-z_.]+)["']""", page.read_text(encoding="utf-8"))
+    }
+    asked = {k for k in asked if not k.endswith(".")}  # "status." ~ status: listed below
+    asked |= {f"status.{s}" for s in ("running", "paused", "done", "cancelled")}
+    asked |= {f"alerts.op.{op}" for op in ("pause", "resume", "cancel")}
+    assert asked - set(FR) == set()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.web.strings import EN, FR
+from bot.web.strings_en import EN
+from bot.web.strings_fr import FR
 
 
 def pick_language(accept_language: str) -> str:
