@@ -238,3 +238,24 @@ def test_every_text_a_template_asks_for_exists() -> None:
     asked |= {f"status.{s}" for s in ("running", "paused", "done", "cancelled")}
     asked |= {f"alerts.op.{op}" for op in ("pause", "resume", "cancel")}
     assert asked - set(FR) == set()
+
+
+async def test_a_busy_console_port_is_one_sentence_for_the_operator(
+    api, content, tmp_path  # type: ignore[no-untyped-def]
+) -> None:
+    import socket
+
+    import pytest
+
+    from bot.operator_errors import CliError
+    from tests.e2e_support import Harness
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        harness = Harness(api, content, tmp_path, VIGIE_CONSOLE_PORT=str(port))
+        sentence = f"cannot listen on 127.0.0.1:{port}.*VIGIE_CONSOLE_PORT"
+        with pytest.raises(CliError, match=sentence):
+            await harness.start()
+        await harness.stop()
