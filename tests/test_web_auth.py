@@ -259,3 +259,22 @@ async def test_a_busy_console_port_is_one_sentence_for_the_operator(
         with pytest.raises(CliError, match=sentence):
             await harness.start()
         await harness.stop()
+
+
+def test_console_settings_refuse_malformed_values_in_one_sentence() -> None:
+    import pytest
+
+    from bot.settings import Settings, SettingsError
+
+    defaults = Settings.from_env({})
+    assert (defaults.console_url, defaults.console_host, defaults.console_port) == (
+        "http://127.0.0.1:8787", "127.0.0.1", 8787
+    )
+    assert Settings.from_env({"VIGIE_CONSOLE_PORT": "0"}).console_port == 0
+    assert Settings.from_env({"VIGIE_CONSOLE_URL": "https://c.example.org/"}).console_url == (
+        "https://c.example.org"
+    )
+    with pytest.raises(SettingsError, match="VIGIE_CONSOLE_PORT must be a port number"):
+        Settings.from_env({"VIGIE_CONSOLE_PORT": "eighty"})
+    with pytest.raises(SettingsError, match="VIGIE_CONSOLE_URL must be"):
+        Settings.from_env({"VIGIE_CONSOLE_URL": "console.example.org"})
