@@ -33,6 +33,7 @@ from bot.core.events import (
 )
 from bot.core.reply import Reply
 from bot.core.session import Session
+from bot.core.whoami import whoami_reply
 from bot.privacy.keys import user_key
 from bot.privacy.redact import redact
 from bot.storage.stores import SessionStore, StatsStore, SubscriptionStore
@@ -177,6 +178,8 @@ class Vigie:
         stored = await self.sessions.get(key) if actor.private else None
         session = stored or Session()
         lang = user_language(session, Context(now, actor.user_lang))
+        if event.kind == "command" and canonical_command(event.value) == "moi":  # stores nothing
+            return [whoami_reply(self.content, actor.user_id, actor.private, lang)]
         if (
             event.kind == "text"
             and self.admin_handler is not None

@@ -40,6 +40,8 @@ class Settings:
     console_url: str = "http://127.0.0.1:8787"
     console_host: str = "127.0.0.1"
     console_port: int = 8787  # 0: no web console
+    # Whether VIGIE_DB was given (`vigie chat` keeps nothing on disk unless it was).
+    db_configured: bool = False
 
     @property
     def key_file(self) -> Path:
@@ -67,6 +69,7 @@ class Settings:
             console_url=_console_url(env.get("VIGIE_CONSOLE_URL", "")),
             console_host=env.get("VIGIE_CONSOLE_HOST") or "127.0.0.1",
             console_port=_port(env.get("VIGIE_CONSOLE_PORT", "8787")),
+            db_configured=bool(env.get("VIGIE_DB")),
         )
 
 

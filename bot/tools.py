@@ -15,6 +15,8 @@ from typing import Any
 import yaml
 
 from bot.adapters.console import html_to_text
+from bot.cli_support import CliError, content_root, print_json
+from bot.content.example_values import example_values
 from bot.content.loader import load_root
 from bot.core import render
 from bot.core.content import Content
@@ -25,13 +27,14 @@ from bot.core.flows.explore import mermaid
 from bot.core.flows.results import render_documents, render_score, render_verdict
 from bot.core.matcher import Matcher
 from bot.evaluation import Item, cross_validate, evaluate
-from bot.operator_errors import CliError, content_root, print_json
 from bot.settings import Settings
 
 
 def content_check(folder: Path | None) -> int:
     root = folder or content_root(Settings.from_env())
     content, problems = load_root(root)
+    if content is not None:  # example values matter once the content is otherwise valid
+        problems = sorted([*problems, *example_values(root)])
     for problem in problems:
         print(problem)
     errors = [p for p in problems if not p.warning]

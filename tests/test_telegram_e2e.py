@@ -110,8 +110,9 @@ async def test_command_menus_are_registered_in_french_english_and_by_default(
     bot: Harness,
 ) -> None:
     french = ["aide", "notifier", "securite", "alertes", "confidentialite", "oubli", "langue",
-              "pourquoi"]  # fmt: skip
-    english = ["help", "notify", "security", "alerts", "privacy", "forget", "language", "why"]
+              "pourquoi", "moi"]  # fmt: skip
+    english = ["help", "notify", "security", "alerts", "privacy", "forget", "language", "why",
+               "whoami"]  # fmt: skip
     menus: dict[str, list[tuple[str, str]]] = {}
     for lang in ("fr", "en", ""):
         menu = bot.api.commands(lang)

@@ -247,7 +247,7 @@ async def test_a_busy_console_port_is_one_sentence_for_the_operator(
 
     import pytest
 
-    from bot.operator_errors import CliError
+    from bot.cli_support import CliError
     from tests.e2e_support import Harness
 
     with socket.socket() as taken:

@@ -12,6 +12,7 @@ import asyncio
 import sys
 import time
 from pathlib import Path
+from typing import TextIO
 
 import yaml
 from telegram import Bot
@@ -25,10 +26,10 @@ from bot.broadcast.limiter import RateLimiter
 from bot.broadcast.queue import CANCELLED, DONE, PAUSED, RUNNING, BroadcastQueue
 from bot.broadcast.sender import Progress
 from bot.broadcast.telegram import make_broadcaster
+from bot.cli_support import CliError
 from bot.core.alerts import longest_alert, too_long
 from bot.core.content import Content
 from bot.core.html import html_errors
-from bot.operator_errors import CliError
 from bot.privacy.secrets import remember_secret
 from bot.settings import Settings
 from bot.storage.database import Database, DatabaseError
@@ -102,13 +103,14 @@ async def _main(settings: Settings, content: Content, args: argparse.Namespace) 
             raise CliError(f"broadcast {args.id} does not exist or is already finished")
         if command == "send":
             text, category = read_alert(Path(args.file), content, args.category)
+            if getattr(args, "dry_run", False):  # a preview: no token, nothing queued
+                await _preview(queue, content, text, category, sys.stdout)
+                print("dry run: nothing queued, nothing sent")
+                return 0
             # Before anything is queued: a broadcast queued without a token would be
             # delivered by the next `vigie run`, then again by the operator's retry.
             bot = make_bot(settings)
-            count = await queue.recipients(category)
-            body, _ = render_alert(content, text, category, "fr")
-            print(html_to_text(body), file=sys.stderr)
-            print(f"\n-> {count} recipient(s), category {category}", file=sys.stderr)
+            await _preview(queue, content, text, category, sys.stderr)
             if not args.yes:
                 if not sys.stdin.isatty():
                     raise CliError("not sending without confirmation: add --yes")
@@ -133,6 +135,15 @@ async def _main(settings: Settings, content: Content, args: argparse.Namespace) 
         raise CliError(f"unknown broadcast command {command}")
     finally:
         await db.close()
+
+
+async def _preview(
+    queue: BroadcastQueue, content: Content, text: str, category: str, out: TextIO
+) -> None:
+    count = await queue.recipients(category)
+    body, _ = render_alert(content, text, category, "fr")
+    print(html_to_text(body), file=out)
+    print(f"\n-> {count} recipient(s), category {category}", file=out)
 
 
 async def _status(queue: BroadcastQueue, broadcast_id: int | None) -> int:

@@ -26,6 +26,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("oubli", "forget"),
     Command("langue", "language"),
     Command("pourquoi", "why"),
+    Command("moi", "whoami"),
     Command("diffuser", "broadcast", admin=True),
     Command("diffusions", "broadcasts", admin=True),
     Command("reload", "recharger", admin=True),

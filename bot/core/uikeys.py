@@ -15,7 +15,7 @@ _STATIC = """
     number.not_a_button flow.tap_a_button not_covered patient_data.warning
     documents.intro documents.none score.title score.perfect score.actions score.unknown
     score.privacy alerts.subscribed alerts.status alerts.stored alerts.unsubscribe
-    alerts.unsubscribed alerts.resubscribe alerts.unavailable
+    alerts.unsubscribed alerts.resubscribe alerts.unavailable whoami.private whoami.group
 """.split()
 _OUTPUTS = [
     f"output.{key}.{flag}"
@@ -41,4 +41,5 @@ UI_PARAMS: dict[str, frozenset[str]] = {
     "deadline.due": frozenset({"due", "remaining"}),
     "deadline.overdue": frozenset({"due"}),
     "score.title": frozenset({"score"}),
+    "whoami.private": frozenset({"id"}),
 }

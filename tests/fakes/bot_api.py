@@ -295,7 +295,11 @@ class FakeBotApi:
         bot_id: int = BOT_ID,
         bot_username: str = BOT_USERNAME,
         bot_first_name: str = BOT_FIRST_NAME,
+        port: int = 0,
     ) -> None:
+        #: The port to listen on; 0 picks a free one (a fixed one lets a test start the
+        #: server after the bot, as when the network comes up late).
+        self.requested_port = port
         #: When set, requests with another token get 401 Unauthorized.
         self.token = token
         #: Upper bound of a getUpdates long poll, whatever ``timeout`` the bot asks for.
@@ -410,7 +414,7 @@ class FakeBotApi:
         app.router.add_route("*", "/{tail:.*}", self._dispatch)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        site = web.TCPSite(runner, "127.0.0.1", self.requested_port)
         try:
             await site.start()
         except BaseException:

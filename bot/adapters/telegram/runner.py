@@ -16,21 +16,22 @@ import time
 from pathlib import Path
 
 from telegram import BotCommand, BotCommandScopeDefault, Update
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 from telegram.request import BaseRequest
 
 from bot.adapters.telegram.handlers import SERVICE_KEY, on_error, on_update
 from bot.adapters.telegram.incidents import Incidents, TrackedRequest
+from bot.adapters.telegram.startup import START_BACKOFF, Backoff, wait_for_telegram
 from bot.adapters.telegram.webhook import check_webhook_secrets, limit_webhook_bodies
 from bot.admin import AdminCommands
 from bot.broadcast.queue import BroadcastQueue
+from bot.cli_support import CliError, content_root
 from bot.content.loader import load_root
 from bot.core.assistant import Assistant
 from bot.core.commands import MEMBER_COMMANDS
 from bot.core.content import Content
 from bot.logs import pin_third_party_loggers
-from bot.operator_errors import CliError, content_root
 from bot.privacy.keys import SecretError, load_or_create_secret
 from bot.privacy.secrets import remember_secret
 from bot.service import FloodGuard, Vigie
@@ -180,13 +181,19 @@ def run_bot(
     webhook_url: str | None = None,
     listen: str = "127.0.0.1",
     port: int = 8443,
+    backoff: Backoff = START_BACKOFF,
 ) -> int:
     app = create_application(settings, content)
     try:
         asyncio.run(check_database(settings.db_path))
     except DatabaseError as exc:
         raise CliError(str(exc)) from exc
+    # One loop for the wait and for PTB (run_polling takes the current loop): the HTTP
+    # clients opened while waiting stay usable, and PTB sees an initialized Application.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     try:
+        loop.run_until_complete(wait_for_telegram(app.initialize, backoff))
         _serve(app, settings, webhook_url, listen, port)
     except InvalidToken:
         # PTB's message quotes the token: never shown. 401 and 404 both land here, and a
@@ -195,6 +202,11 @@ def run_bot(
             "Telegram a refusé le jeton : vérifiez TELEGRAM_BOT_TOKEN"
             + (" et TELEGRAM_API_BASE_URL" if settings.api_base_url else "")
         ) from None
+    except TelegramError as exc:
+        raise CliError(f"Telegram a refusé le démarrage : {exc}") from None
+    finally:
+        if not loop.is_closed() and not loop.is_running():
+            loop.close()
     return 0
 
 
@@ -214,9 +226,13 @@ def _serve(
             secret_token=webhook_secret(settings, app.bot_data["vigie_secret"]),
             allowed_updates=ALLOWED_UPDATES,
             drop_pending_updates=False,
+            bootstrap_retries=-1,
         )
     else:
-        app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+        # bootstrap_retries=-1: PTB's own loop retries deleteWebhook for ever too.
+        app.run_polling(
+            allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, bootstrap_retries=-1
+        )
 
 
 async def _purge_loop(service: Vigie, db: Database) -> None:

@@ -1,8 +1,7 @@
-"""What the `vigie` command and the programs it starts share.
+"""What the command-line modules share, below the composition root (`bot.cli`).
 
-`bot.cli` starts `bot.tools`, `bot.broadcast.cli` and the Telegram runner; they
-all raise `CliError` and find the content folder the same way. These live here,
-below all of them, so that no module imports the one that starts it.
+Modules that `bot.cli` starts (tools, runner, broadcast, init) import these
+from here, never from `bot.cli` itself (issue #13).
 """
 
 from __future__ import annotations
@@ -12,6 +11,8 @@ from pathlib import Path
 
 from bot.content.loader import default_content_root
 from bot.settings import Settings
+
+EXIT_CONFIG = 2
 
 
 class CliError(Exception):
