@@ -27,6 +27,8 @@ class AdminCommands:
         self.service = service
         self._load = reload
         self.broadcasts: object | None = None  # set by bot.broadcast when available
+        # Set by bot.web when the console is served: a fresh one-time link for this admin.
+        self.console_link: Callable[[Actor], str] | None = None
 
     async def reload(self) -> tuple[bool, list[Problem]]:
         content, problems = self._load()
@@ -36,9 +38,13 @@ class AdminCommands:
                 len([p for p in problems if not p.warning]),
             )
             return False, problems
+        self.use(content)
+        return True, problems
+
+    def use(self, content: Content) -> None:
+        """Serve `content` from now on (already checked by the caller)."""
         self.service.assistant = Assistant(content)
         log.info("content reloaded (version %s)", content.version)
-        return True, problems
 
     async def handle(self, actor: Actor, event: Event, lang: str) -> list[Reply]:
         name = canonical_command(event.value) if event.kind == "command" else None
@@ -50,8 +56,22 @@ class AdminCommands:
             errors = [str(p) for p in problems if not p.warning][:15]
             listing = escape("\n".join(errors))
             return [Reply(f"❌ Contenu invalide : je garde l'ancien.\n<pre>{listing}</pre>")]
+        if name == "console":
+            return [self._console(actor, lang)]
         handler = getattr(self.broadcasts, "handle", None)
         if handler is not None:
             replies: list[Reply] = await handler(actor, event, lang)
             return replies
         return [unknown_command(self.service.content, lang)]
+
+    def _console(self, actor: Actor, lang: str) -> Reply:
+        if not actor.private:  # a link in a group could be used by anyone who reads it
+            return Reply(self.service.content.ui.get("group.private_only", lang))
+        if self.console_link is None:
+            return Reply("La console web est désactivée sur ce serveur (VIGIE_CONSOLE_PORT=0).")
+        url = escape(self.console_link(actor))
+        return Reply(
+            f'🔐 <a href="{url}">Ouvrir la console Vigie</a>\n{url}\n\n'
+            "Lien personnel, valable 10 minutes et utilisable une seule fois : "
+            "ne le transférez pas."
+        )

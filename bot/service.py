@@ -249,14 +249,21 @@ class Vigie:
                 await self.sessions.delete(key)
                 # The member's own subscription, even when /oubli is sent in a group: only
                 # a private chat subscribes, and its chat id is the member's id (review L1).
+                if await self.subscriptions.get(actor.user_id) is not None:
+                    await self.stats.count_event(day, "alerts_left")
                 await self.subscriptions.delete(actor.user_id)
                 if self.reminders is not None:
                     await self.reminders.cancel(actor.user_id)
                 await self.sessions.scrub()
                 forgotten = True
             elif isinstance(effect, Subscribe) and actor.private:
+                # Anonymous counters (the console's subscribers over time), no chat id.
+                if await self.subscriptions.get(actor.chat_id) is None:
+                    await self.stats.count_event(day, "alerts_joined")
                 await self.subscriptions.put(actor.chat_id, effect.lang, effect.categories)
             elif isinstance(effect, Unsubscribe):
+                if await self.subscriptions.get(actor.chat_id) is not None:
+                    await self.stats.count_event(day, "alerts_left")
                 await self.subscriptions.delete(actor.chat_id)
                 await self.sessions.scrub()
             elif isinstance(effect, RemindBefore) and actor.private:

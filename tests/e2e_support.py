@@ -44,6 +44,7 @@ class Harness:
             "TELEGRAM_API_BASE_URL": api.base_url,
             "VIGIE_DB": str(self.db_path),
             "VIGIE_SECRET": TEST_SECRET,
+            "VIGIE_CONSOLE_PORT": "0",  # tests that want the console give a free port
             **env,
         }
         self.settings = Settings.from_env(self.env)

@@ -50,7 +50,8 @@ def start(content: Content, session: Session, flow: Flow, lang: str, now: dateti
     state.seq = max(used + 1, int(now.timestamp()))
     session.flow = state
     intro = Reply(f"<b>{escape(flow.title(lang))}</b>\n\n{flow.intro(lang)}")
-    return Turn([intro, show(content, flow, session.flow, lang)])
+    # Anonymous: which flow, never who; the console plots started against finished.
+    return Turn([intro, show(content, flow, session.flow, lang)], [CountEvent(f"start:{flow.id}")])
 
 
 def _seq(session: Session) -> int:

@@ -164,6 +164,7 @@ def create_application(
         )
         application.bot_data["vigie_reminders"] = sender
         state["reminders"] = asyncio.create_task(sender.loop())
+        state["console"] = await _start_console(application, service, db, admin, settings)
         log.info("Vigie started (content %s, %d answers)", content.version, len(content.answers))
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
@@ -172,6 +173,9 @@ def create_application(
         for running_task in running:  # they resume from the queue at the next start
             running_task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
+        console = state.get("console")
+        if console is not None:
+            await console.cleanup()  # type: ignore[attr-defined]
         for name in ("purge", "reminders"):
             task = state.get(name)
             if isinstance(task, asyncio.Task):
@@ -263,6 +267,26 @@ async def _purge_loop(service: Vigie, db: Database) -> None:
         except Exception as exc:  # a locked database must not stop the bot
             log.error("session purge failed: %s", exc)
         await asyncio.sleep(PURGE_EVERY_SECONDS)
+
+
+async def _start_console(
+    app: Application,  # type: ignore[type-arg]
+    service: Vigie,
+    db: Database,
+    admin: AdminCommands,
+    settings: Settings,
+) -> object | None:
+    from bot.web.wiring import start_web_console
+
+    try:
+        return await start_web_console(
+            app.bot_data, service, db, admin, settings, content_root(settings)
+        )
+    except OSError as exc:
+        raise CliError(
+            f"the web console cannot listen on {settings.console_host}:{settings.console_port} "
+            f"({exc.strerror}); set VIGIE_CONSOLE_PORT to a free port, or 0 to turn it off"
+        ) from exc
 
 
 async def _resume_broadcasts(
