@@ -28,6 +28,8 @@ class AdminCommands:
         self.service = service
         self._load = reload
         self.broadcasts: object | None = None  # set by bot.broadcast when available
+        # Set by bot.web when the console is served: a fresh one-time link for this admin.
+        self.console_link: Callable[[Actor], str] | None = None
 
     async def reload(self) -> tuple[bool, list[Problem]]:
         content, problems = self._load()
@@ -37,11 +39,15 @@ class AdminCommands:
                 len([p for p in problems if not p.warning]),
             )
             return False, problems
-        # Embedding new phrasings may take seconds: off the event loop.
-        encoder = self.service.encoder
-        self.service.assistant = await asyncio.to_thread(Assistant, content, None, encoder)
-        log.info("content reloaded (version %s)", content.version)
+        # Building the matcher (and embedding new phrasings) takes seconds: off the loop.
+        await asyncio.to_thread(self.use, content)
         return True, problems
+
+    def use(self, content: Content) -> None:
+        """Serve `content` from now on (already checked by the caller). The loaded
+        sentence encoder, if any, embeds only the phrasings it has not seen yet."""
+        self.service.assistant = Assistant(content, encoder=self.service.encoder)
+        log.info("content reloaded (version %s)", content.version)
 
     async def handle(self, actor: Actor, event: Event, lang: str) -> list[Reply]:
         name = canonical_command(event.value) if event.kind == "command" else None
@@ -53,8 +59,22 @@ class AdminCommands:
             errors = [str(p) for p in problems if not p.warning][:15]
             listing = escape("\n".join(errors))
             return [Reply(f"❌ Contenu invalide : je garde l'ancien.\n<pre>{listing}</pre>")]
+        if name == "console":
+            return [self._console(actor, lang)]
         handler = getattr(self.broadcasts, "handle", None)
         if handler is not None:
             replies: list[Reply] = await handler(actor, event, lang)
             return replies
         return [unknown_command(self.service.content, lang)]
+
+    def _console(self, actor: Actor, lang: str) -> Reply:
+        if not actor.private:  # a link in a group could be used by anyone who reads it
+            return Reply(self.service.content.ui.get("group.private_only", lang))
+        if self.console_link is None:
+            return Reply("La console web est désactivée sur ce serveur (VIGIE_CONSOLE_PORT=0).")
+        url = escape(self.console_link(actor))
+        return Reply(
+            f'🔐 <a href="{url}">Ouvrir la console Vigie</a>\n{url}\n\n'
+            "Lien personnel, valable 10 minutes et utilisable une seule fois : "
+            "ne le transférez pas."
+        )

@@ -10,6 +10,7 @@ import contextlib
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -43,6 +44,7 @@ class Harness:
             "TELEGRAM_API_BASE_URL": api.base_url,
             "VIGIE_DB": str(self.db_path),
             "VIGIE_SECRET": TEST_SECRET,
+            "VIGIE_CONSOLE_PORT": "0",  # tests that want the console give a free port
             **env,
         }
         self.settings = Settings.from_env(self.env)
@@ -51,10 +53,15 @@ class Harness:
         self.secret_token: str | None = None
         self._stack: contextlib.AsyncExitStack | None = None
         self._chats: list[Chat] = []
+        # The bot's clock (service and reminders), when a test moves time itself.
+        self.clock: Callable[[], datetime] | None = None
 
     async def start(self, mode: Mode = "polling") -> Harness:
         self.mode = mode
-        self.app = create_application(self.settings, self.content)
+        if self.clock is not None:
+            self.app = create_application(self.settings, self.content, clock=self.clock)
+        else:
+            self.app = create_application(self.settings, self.content)
         self.secret_token = webhook_secret(self.settings, self.app.bot_data["vigie_secret"])
         stack = contextlib.AsyncExitStack()
         if mode == "webhook":

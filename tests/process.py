@@ -20,7 +20,7 @@ async def start_vigie(api: FakeBotApi, db: Path, **env: str) -> asyncio.subproce
                        VIGIE_SECRET="k" * 32, PTB_TIMEDELTA="true",
                        # A fresh database folder has no phrasing vectors: minutes of embedding
                        # that these process tests do not need (tests/test_semantic.py has them).
-                       **{"VIGIE_SEMANTIC": "off", **env})
+                       **{"VIGIE_CONSOLE_PORT": "0", "VIGIE_SEMANTIC": "off", **env})
     calls_before = len(api.calls)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=ROOT, env=environment,
