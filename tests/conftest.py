@@ -42,14 +42,17 @@ def content() -> Content:
 
 @pytest.fixture(scope="session")
 def encoder(request: pytest.FixtureRequest) -> E5Encoder:
-    """The real sentence encoder, loaded once; phrasing vectors cached across runs in
-    .pytest_cache (a cold cache embeds the 4,818 phrasings once: a few minutes)."""
+    """The real sentence encoder, loaded once; the shipped seed holds the vectors of every
+    shipped phrasing (tests/test_semantic_seed.py), so nothing is embedded at start."""
     return E5Encoder(cli_db(request).parent / "semantic-cache")
 
 
 def cli_db(request: pytest.FixtureRequest) -> Path:
     """A VIGIE_DB for CLI tests whose semantic cache is the session encoder's."""
-    return request.config.cache.mkdir("vigie") / "vigie.db"
+    factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
+    folder = factory.getbasetemp() / "vigie"
+    folder.mkdir(exist_ok=True)
+    return folder / "vigie.db"
 
 
 @pytest.fixture(scope="session")

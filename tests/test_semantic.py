@@ -77,7 +77,7 @@ def test_phrasing_vectors_are_cached_and_only_new_phrasings_embedded(
 ) -> None:
     examples = [(t, p) for t, i in SMALL.items() for p in i.examples["fr"]]
     with caplog.at_level(logging.INFO, logger="vigie.semantic"):
-        first = E5Encoder(tmp_path)
+        first = E5Encoder(tmp_path, seed_dir=None)
         index = first.index(examples)
     assert "semantic: embedding 6 new phrasing(s)" in caplog.text
     files = list(tmp_path.glob("phrasings-*.npz"))
@@ -86,7 +86,7 @@ def test_phrasing_vectors_are_cached_and_only_new_phrasings_embedded(
     assert max(before, key=lambda t: before[t][0]) == "breach.ransomware"
 
     caplog.clear()
-    second = E5Encoder(tmp_path)  # a restart: same model, same folder
+    second = E5Encoder(tmp_path, seed_dir=None)  # a restart: same model, same folder
     assert len(second.cache) == 6
     with caplog.at_level(logging.INFO, logger="vigie.semantic"):
         second.index(examples)
@@ -100,7 +100,7 @@ def test_phrasing_vectors_are_cached_and_only_new_phrasings_embedded(
 
 
 def test_what_a_member_types_is_never_written_to_the_cache(tmp_path: Path) -> None:
-    encoder = E5Encoder(tmp_path)
+    encoder = E5Encoder(tmp_path, seed_dir=None)
     index = encoder.index([(t, p) for t, i in SMALL.items() for p in i.examples["fr"]])
     file = next(tmp_path.glob("phrasings-*.npz"))
     written = file.read_bytes()
@@ -110,13 +110,13 @@ def test_what_a_member_types_is_never_written_to_the_cache(tmp_path: Path) -> No
 
 
 def test_an_unreadable_cache_is_recomputed(tmp_path: Path) -> None:
-    encoder = E5Encoder(tmp_path)
+    encoder = E5Encoder(tmp_path, seed_dir=None)
     encoder.index([("breach.ransomware", "rançongiciel au cabinet")])
     next(tmp_path.glob("phrasings-*.npz")).write_bytes(b"not a numpy file")
-    again = E5Encoder(tmp_path)
+    again = E5Encoder(tmp_path, seed_dir=None)
     assert len(again.cache) == 0
     again.index([("breach.ransomware", "rançongiciel au cabinet")])
-    assert len(E5Encoder(tmp_path).cache) == 1
+    assert len(E5Encoder(tmp_path, seed_dir=None).cache) == 1
 
 
 def test_meaning_gets_a_direct_answer_where_words_alone_hesitate(
