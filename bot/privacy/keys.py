@@ -31,7 +31,10 @@ def load_or_create_secret(explicit: str | None, key_file: Path) -> bytes:
         return explicit.encode()
     try:
         if key_file.exists():
-            value = key_file.read_text(encoding="ascii").strip()
+            try:
+                value = key_file.read_text(encoding="ascii").strip()
+            except UnicodeDecodeError:
+                raise SecretError(f"the key file {key_file} is damaged (not text)") from None
             if len(value) < 32:
                 raise SecretError(f"the key file {key_file} is damaged (too short)")
             return value.encode()
