@@ -201,3 +201,45 @@ async def test_flood_is_slowed_down_without_delaying_others(service: Vigie) -> N
 def test_actor_is_never_persisted_raw() -> None:
     actor = Actor(USER_ID, USER_ID)
     assert str(USER_ID) not in user_key(SECRET, actor.user_id)
+
+
+class Ticker:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_flood_window_slides_and_the_notice_comes_back(service: Vigie) -> None:
+    ticker = Ticker()
+    service.flood = FloodGuard(limit=3, window=10.0, clock=ticker)
+    member = CoreChat(service, user_id=1)
+    for _ in range(3):
+        assert "très vite" not in (await member.send("bonjour"))[0].text
+        ticker.now += 1.0
+    assert "très vite" in (await member.send("bonjour"))[0].text
+    assert await member.send("bonjour") == []
+    ticker.now += 10.5  # the window has slid past every message of the first flood
+    served = await member.send("bonjour")
+    assert served and "très vite" not in served[0].text
+    await member.send("bonjour")
+    await member.send("bonjour")
+    assert "très vite" in (await member.send("bonjour"))[0].text  # a second flood, a notice
+    assert await member.send("bonjour") == []
+
+
+async def test_a_flooder_in_a_group_does_not_silence_the_other_members(service: Vigie) -> None:
+    service.flood = FloodGuard(limit=2, window=60.0, clock=Ticker())
+    flooder = CoreChat(service, user_id=1, private=False)
+    colleague = CoreChat(service, user_id=2, private=False)
+    assert flooder.actor.chat_id == colleague.actor.chat_id  # one group
+    for _ in range(2):
+        await flooder.send("/aide")
+    assert "très vite" in (await flooder.send("/aide"))[0].text
+    for _ in range(2):
+        replies = await colleague.send("/aide")
+        assert replies and "très vite" not in replies[0].text
+
