@@ -21,6 +21,8 @@ from bot.storage.stores import SqliteSessions, SqliteStats, SqliteSubscriptions
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 ROOT = Path(__file__).resolve().parent.parent
+# The end-to-end fixtures (`fake_api`, `launch`) for every test module.
+pytest_plugins = ["tests.e2e_support"]
 SECRET = b"test-secret-0123456789abcdef0123456789"
 
 

@@ -6,10 +6,12 @@ Each test gets a fresh fake Telegram server on loopback and a fresh SQLite file 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -117,3 +119,36 @@ def vigie_problems(caplog: pytest.LogCaptureFixture) -> list[str]:
         for r in caplog.records
         if r.levelno >= logging.WARNING and r.name.split(".")[0] in ("vigie", "telegram", "bot")
     ]
+
+
+async def eventually(predicate: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    """Poll for a condition instead of sleeping: generous, because the machine may be loaded."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still waiting after {timeout}s for {what}")
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+async def fake_api() -> AsyncIterator[FakeBotApi]:
+    """A fake Telegram Bot API on loopback, fresh for each test."""
+    async with FakeBotApi() as api:
+        yield api
+        assert api.internal_errors == [], "the fake Telegram server itself failed"
+
+
+@pytest.fixture
+async def launch(fake_api: FakeBotApi, content: Content, tmp_path: Path) -> AsyncIterator[Launch]:
+    """``await launch(mode="webhook", VIGIE_ADMIN_IDS="42")`` starts `vigie run` with extra
+    settings on a fresh database under tmp_path; it is stopped at the end of the test."""
+    started: list[Harness] = []
+
+    async def _launch(mode: Mode = "polling", **env: str) -> Harness:
+        harness = Harness(fake_api, content, tmp_path, **env)
+        started.append(harness)
+        return await harness.start(mode)
+
+    yield _launch
+    for harness in reversed(started):
+        await harness.stop()

@@ -136,8 +136,15 @@ def create_application(
         await register_commands(application, content)
         state["purge"] = asyncio.create_task(_purge_loop(service, db))
         loop = asyncio.get_running_loop()
+        reloads: set[asyncio.Task[object]] = set()
+
+        def reload_on_sighup() -> None:  # the load runs in a thread; keep the task referenced
+            task: asyncio.Task[object] = asyncio.ensure_future(admin.reload())
+            reloads.add(task)
+            task.add_done_callback(reloads.discard)
+
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(admin.reload()))
+            loop.add_signal_handler(signal.SIGHUP, reload_on_sighup)
         await _resume_broadcasts(application, service, db, settings)
         log.info("Vigie started (content %s, %d answers)", content.version, len(content.answers))
 
