@@ -48,6 +48,8 @@ class Harness:
             **env,
         }
         self.settings = Settings.from_env(self.env)
+        #: Extra keyword arguments of create_application (e.g. purge_every).
+        self.app_options: dict[str, Any] = {}
         self.app: Any = None
         self.mode: Mode = "polling"
         self.secret_token: str | None = None
@@ -56,7 +58,7 @@ class Harness:
 
     async def start(self, mode: Mode = "polling") -> Harness:
         self.mode = mode
-        self.app = create_application(self.settings, self.content)
+        self.app = create_application(self.settings, self.content, **self.app_options)
         self.secret_token = webhook_secret(self.settings, self.app.bot_data["vigie_secret"])
         stack = contextlib.AsyncExitStack()
         if mode == "webhook":

@@ -93,9 +93,14 @@ async def register_commands(app: Application, content: Content) -> None:  # type
 
 
 def create_application(
-    settings: Settings, content: Content, request: BaseRequest | None = None
+    settings: Settings,
+    content: Content,
+    request: BaseRequest | None = None,
+    *,
+    purge_every: float = PURGE_EVERY_SECONDS,
 ) -> Application:  # type: ignore[type-arg]
-    """The fully wired Application, exactly as `vigie run` starts it (tests use this too)."""
+    """The fully wired Application, exactly as `vigie run` starts it (tests use this too,
+    with a short `purge_every` to watch the purge run without waiting ten minutes)."""
     if not settings.token:
         raise CliError(
             "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and export "
@@ -134,7 +139,7 @@ def create_application(
         application.bot_data["vigie_admin"] = admin
         application.bot_data["vigie_db"] = db
         await register_commands(application, content)
-        state["purge"] = asyncio.create_task(_purge_loop(service, db))
+        state["purge"] = asyncio.create_task(_purge_loop(service, db, purge_every))
         loop = asyncio.get_running_loop()
         reloads: set[asyncio.Task[object]] = set()
 
@@ -198,7 +203,7 @@ def run_bot(
     return 0
 
 
-async def _purge_loop(service: Vigie, db: Database) -> None:
+async def _purge_loop(service: Vigie, db: Database, every: float) -> None:
     queue = BroadcastQueue(db)
     while True:
         try:
@@ -210,7 +215,7 @@ async def _purge_loop(service: Vigie, db: Database) -> None:
             await queue.purge_finished(time.time() - DELIVERY_ROWS_KEPT_SECONDS)
         except Exception as exc:  # a locked database must not stop the bot
             log.error("session purge failed: %s", exc)
-        await asyncio.sleep(PURGE_EVERY_SECONDS)
+        await asyncio.sleep(every)
 
 
 async def _resume_broadcasts(
