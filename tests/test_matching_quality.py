@@ -9,13 +9,16 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapidfuzz import fuzz, process
 
 from bot.cli import main
 from bot.core.content import Content
 from bot.core.matcher import Matcher
+from bot.core.text import fold
 from bot.evaluation import Item, cross_validate, evaluate
 
 EVAL = Path(__file__).resolve().parent / "eval" / "questions.yaml"
+NEAR_COPY = 90  # rapidfuzz ratio, on folded text
 
 
 def test_eval_set_meets_the_floor(matcher: Matcher) -> None:
@@ -24,20 +27,36 @@ def test_eval_set_meets_the_floor(matcher: Matcher) -> None:
     assert sum(1 for i in raw if i["topic"] is None) >= 40
     assert sum(1 for i in raw if i.get("tag") == "confusable") >= 25
     report = evaluate(matcher, [Item(i["q"], i["topic"]) for i in raw])
-    assert report.top1 >= 0.94, report.text()  # measured 95.8%
-    assert report.top3 >= 0.98, report.text()  # 99.2%
-    assert report.oos_rejection >= 0.89, report.text()  # 90.9% (one more miss: 89.1%)
+    # Measured on the 405 questions left once near-copies of intents were removed.
+    assert report.top1 >= 0.94, report.text()  # measured 95.5%
+    assert report.top3 >= 0.98, report.text()  # 99.1%
+    assert report.oos_rejection >= 0.89, report.text()  # 90.6% (one more miss: 88.7%)
     assert report.wrong_answer_rate <= 0.015, report.text()  # 0.7%
 
 
 def test_second_held_out_set_meets_the_floor(matcher: Matcher) -> None:
-    """Written after the first thresholds were fixed; never used to choose a setting."""
+    """Written after the first thresholds were fixed. Consulted since (docs/matching.md):
+    not a pristine held-out set any more."""
     raw = yaml.safe_load((EVAL.parent / "holdout2.yaml").read_text(encoding="utf-8"))
     report = evaluate(matcher, [Item(i["q"], i["topic"]) for i in raw])
-    assert report.top1 >= 0.95, report.text()  # measured 97.2%
+    assert report.top1 >= 0.95, report.text()  # measured 97.1%
     assert report.top3 >= 0.97, report.text()  # 98.6%
-    assert report.oos_rejection >= 0.90, report.text()  # 92.5%
+    assert report.oos_rejection >= 0.90, report.text()  # 92.3%
     assert report.wrong_answer_rate <= 0.01, report.text()  # 0.0%
+
+
+def test_no_evaluation_question_is_a_near_copy_of_an_intent_phrasing(content: Content) -> None:
+    """An evaluation question the matcher was trained on measures memory, not matching."""
+    phrasings = [fold(p) for i in content.intents.values() for ps in i.examples.values()
+                 for p in ps]
+    leaks = []
+    for file in sorted(EVAL.parent.glob("*.yaml")):
+        for item in yaml.safe_load(file.read_text(encoding="utf-8")):
+            found = process.extractOne(fold(item["q"]), phrasings, scorer=fuzz.ratio,
+                                       score_cutoff=NEAR_COPY)
+            if found is not None:
+                leaks.append(f"{file.name}: {item['q']!r} ~ {found[0]!r} ({found[1]:.0f})")
+    assert leaks == []
 
 
 def test_cross_validation_meets_the_floor(content: Content) -> None:
