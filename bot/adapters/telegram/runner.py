@@ -159,6 +159,9 @@ def create_application(
         for running_task in running:  # they resume from the queue at the next start
             running_task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
+        service = application.bot_data.get(SERVICE_KEY)
+        if isinstance(service, Vigie):
+            await service.stop()
         task = state.get("purge")
         if isinstance(task, asyncio.Task):
             task.cancel()
