@@ -271,12 +271,12 @@ async def test_long_polling_offset_limit_and_wakeup(api: FakeBotApi, bot: Bot) -
     api.message(USER, "trois")
     updates = await poll
     assert [u.message.text for u in updates if u.message] == ["trois"]
-    assert time.monotonic() - started < 0.4
+    assert time.monotonic() - started < 10  # woken by the message, not the 30 s timeout
 
     api.max_poll_wait = 0.2
     started = time.monotonic()
     assert await bot.get_updates(offset=updates[-1].update_id + 1, timeout=30) == ()
-    assert 0.15 < time.monotonic() - started < 1.0  # capped by max_poll_wait
+    assert 0.15 < time.monotonic() - started < 10  # capped by max_poll_wait, not 30 s
     assert api.pending_updates == []
 
     # allowed_updates persists and filters.
