@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from bot.core.assistant import Assistant
 from bot.core.content import Content
 from bot.core.events import Context, Event
-from bot.core.html import html_errors, split_message
+from bot.core.html import html_errors, split_message, visible_text
 from bot.core.limits import MAX_MESSAGE_LENGTH
 from bot.core.session import Session
 from tests.e2e_support import Harness, eventually
@@ -65,6 +65,15 @@ def test_any_button_or_command_gets_a_valid_reply(assistant: Assistant, data: st
     ctx = Context(NOW)
     _check_replies(assistant.handle(session, Event("press", data), ctx).replies)
     _check_replies(assistant.handle(session, Event("command", command), ctx).replies)
+
+
+def test_a_split_never_leaves_a_chunk_of_tags_only() -> None:
+    # The breach drafts end with "\n</pre>": the last cut used to send "<pre></pre>",
+    # which Telegram refuses as an empty message.
+    text = "<pre>" + "x" * 20 + "\n" + "y" * 18 + "\n</pre>"
+    chunks = split_message(text, 30)
+    assert all(visible_text(chunk).strip() for chunk in chunks), chunks
+    assert "".join(visible_text(chunk) for chunk in chunks) == visible_text(text)
 
 
 @pytest.fixture
