@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.broadcast.queue import BroadcastQueue
 from bot.core.content import Content
+from bot.storage.database import Database
 from tests.e2e_support import Harness, Launch, eventually
 from tests.fakes.bot_api import FakeBotApi
+from tests.fakes.telegram_limits import RateLimits
 
 SLOW_DOWN = "très vite"
 NAMED_ONLY = "M. Zorglub"  # a title and a name, nothing the matcher knows
@@ -82,3 +85,43 @@ async def test_the_unmatched_log_is_kept_when_the_association_opts_in(launch: La
     bot = await launch(VIGIE_UNMATCHED_LOG="1")
     await bot.chat(5006).send(NAMED_ONLY)
     assert bot.query("SELECT text FROM unmatched") == [("[nom]",)]
+
+
+async def test_a_broadcast_beside_a_conversation_stays_within_telegrams_limits(
+    content: Content, tmp_path: Path
+) -> None:
+    # The fake refuses what Telegram refuses: floods (429), stale button answers, and
+    # chats whose user never wrote to the bot. None of it may happen.
+    realistic = FakeBotApi(rate_limits=RateLimits(), callback_ttl=15.0, require_start=True)
+    async with realistic as api:
+        harness = Harness(api, content, tmp_path, VIGIE_ADMIN_IDS="42")
+        await harness.start()
+        try:
+            subscribers = list(range(8001, 8061))
+            api.started(*subscribers, 42)  # they subscribed, the admin wrote, in an earlier run
+            async with Database(harness.db_path) as db:
+                await db.conn.executemany(
+                    "INSERT INTO subscriptions (chat_id, lang, categories, subscribed_at) "
+                    "VALUES (?, 'fr', 'urgent', '2026-01-01')",
+                    [(chat,) for chat in subscribers],
+                )
+                bid = await BroadcastQueue(db).create("Alerte <b>VPN</b> : mettez à jour.",
+                                                      "urgent")
+            harness.app.bot_data["vigie_broadcasts"].start(bid, "urgent", 42)
+            member = harness.chat(9001)
+            await member.send("/notifier")
+            replies = await member.click("Oui")
+            assert replies and "Question 2" in replies[-1].text
+            await eventually(
+                lambda: harness.query("SELECT status FROM broadcasts") == [("done",)],
+                "the broadcast to finish", timeout=120,
+            )
+            await harness.idle()
+        finally:
+            await harness.stop()
+    refused = [(c.method, c.status, c.description) for c in api.calls
+               if c.status >= 400 and c.method != "getUpdates"]  # 409 when polling stops
+    assert refused == []
+    delivered = [c.chat_id for c in api.sent() if c.chat_id in subscribers]
+    assert sorted(delivered) == subscribers
+    assert all(c.ok for c in member.answered_callbacks) and member.answered_callbacks
