@@ -14,11 +14,12 @@ COPY intents ./intents
 # A wheel install: the default content ships inside the package (bot/_content).
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --home-dir /data vigie \
-    && mkdir -p /data && chown vigie /data \
+    && mkdir -p /data && chown vigie /data && chmod 700 /data \
     && rm -rf /app
 
 USER vigie
 WORKDIR /data
 VOLUME ["/data"]
 # The HMAC key file is created next to the database (0600) unless VIGIE_SECRET is set.
-CMD ["vigie", "run"]
+# Vigie creates its files 0600 itself; the umask covers anything else the process writes.
+CMD ["sh", "-c", "umask 077 && exec vigie run"]

@@ -5,17 +5,31 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test lint bench check clean mutation
+.PHONY: run test lint bench check clean python-ok mutation
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+# Decided when make starts, before anything is installed: a .venv made by another
+# Python (an older one that failed, say) is removed here and rebuilt below.
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+PYTHON_STATE := $(shell sh scripts/venv-python.sh "$(PYTHON)" "$(VENV)")
+endif
+
+python-ok:
+	@state='$(PYTHON_STATE)'; case "$$state" in \
+	  error:*) echo "$${state#error: }" >&2; exit 1 ;; \
+	  rebuilt:*) echo "$${state#rebuilt: }" ;; \
+	esac
+
+$(BIN)/python: | python-ok
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); echo "$(PYTHON) cannot create a \
+	virtualenv: install python3-venv (Debian/Ubuntu: sudo apt install python3-venv), then \
+	run make run again" >&2; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP_RUN): pyproject.toml | $(BIN)/python
+$(STAMP_RUN): pyproject.toml | python-ok $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(STAMP_TEST): pyproject.toml | $(BIN)/python
+$(STAMP_TEST): pyproject.toml | python-ok $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@ $(STAMP_RUN)
 

@@ -28,8 +28,9 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from bot.broadcast.httpsender import BotApiSender
+from bot.broadcast.limiter import RateLimiter
 from bot.broadcast.queue import SENT, BroadcastQueue
-from bot.broadcast.sender import Broadcaster, RateLimiter
+from bot.broadcast.sender import Broadcaster
 from bot.broadcast.telegram import TelegramSender
 from bot.content.loader import load_content
 from bot.core.content import Content

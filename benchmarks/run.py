@@ -17,7 +17,14 @@ from typing import Any
 
 from benchmarks.common import RESULTS
 
-BENCHMARKS = ("bench_matching", "bench_scale", "bench_e2e", "bench_startup", "bench_broadcast")
+BENCHMARKS = (
+    "bench_matching",
+    "bench_scale",
+    "bench_e2e",
+    "bench_startup",
+    "bench_broadcast",
+    "bench_unmatched",
+)
 
 
 def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:

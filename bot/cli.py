@@ -10,30 +10,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import __version__
+from bot.cli_parser import build_parser
+from bot.cli_support import EXIT_CONFIG, CliError, content_root, print_json
 from bot.content.errors import ContentError
-from bot.content.loader import default_content_root, load_content, load_root
-from bot.core.assistant import Assistant
+from bot.content.loader import load_content, load_root
 from bot.core.content import Content
+from bot.logs import configure_logging
+from bot.privacy.secrets import mask_secrets, remember_secret
 from bot.settings import Settings, SettingsError
 
-EXIT_CONFIG = 2
-
-
-class CliError(Exception):
-    """A problem the operator must fix; printed as one sentence with exit code 2."""
-
-
-def content_root(settings: Settings | None) -> Path:
-    if settings is not None and settings.content_dir is not None:
-        return settings.content_dir
-    return default_content_root()
+log = logging.getLogger("vigie")
 
 
 def load(settings: Settings | None) -> Content:
@@ -47,79 +38,13 @@ def load(settings: Settings | None) -> Content:
         ) from exc
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="vigie", description="Vigie: GDPR and IT-security assistant for health practices."
-    )
-    parser.add_argument("--version", action="version", version=f"vigie {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    chat = sub.add_parser("chat", help="chat with Vigie in the terminal")
-    chat.add_argument("--lang", choices=["fr", "en"])
-
-    run = sub.add_parser("run", help="run the Telegram bot (long polling, or a webhook)")
-    run.add_argument("--webhook-url")
-    run.add_argument("--listen", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=8443)
-
-    ask = sub.add_parser("ask", help="match one question and print the answer")
-    ask.add_argument("question")
-    ask.add_argument("--lang", choices=["fr", "en"])
-    ask.add_argument("--json", action="store_true")
-
-    content = sub.add_parser("content", help="content tools")
-    content_sub = content.add_subparsers(dest="content_command", required=True)
-    check = content_sub.add_parser("check", help="validate all content")
-    check.add_argument("dir", nargs="?")
-
-    ev = sub.add_parser("eval", help="measure the matcher")
-    ev.add_argument("file", nargs="?")
-    ev.add_argument("--json", action="store_true")
-    ev.add_argument("--cross-validate", action="store_true")
-    ev.add_argument("--folds", type=int, default=5)
-
-    flow = sub.add_parser("flow", help="guided flows")
-    flow_sub = flow.add_subparsers(dest="flow_command", required=True)
-    graph = flow_sub.add_parser("graph", help="print a flow as a Mermaid diagram")
-    graph.add_argument("flow_id")
-    graph.add_argument("--lang", choices=["fr", "en"], default="fr")
-    frun = flow_sub.add_parser("run", help="walk a flow with facts from a file")
-    frun.add_argument("flow_id")
-    frun.add_argument("--facts", required=True)
-    frun.add_argument("--now")
-    frun.add_argument("--json", action="store_true")
-    frun.add_argument("--lang", choices=["fr", "en"], default="fr")
-
-    stats = sub.add_parser("stats", help="anonymous usage counters")
-    stats.add_argument("--days", type=int, default=30)
-    stats.add_argument("--json", action="store_true")
-    sub.add_parser("unmatched", help="redacted unmatched questions, grouped")
-
-    bc = sub.add_parser("broadcast", help="security alerts")
-    bc_sub = bc.add_subparsers(dest="broadcast_command", required=True)
-    send = bc_sub.add_parser("send", help="enqueue an alert and deliver it")
-    send.add_argument("file")
-    send.add_argument("--category")
-    send.add_argument("--yes", action="store_true")
-    status = bc_sub.add_parser("status", help="status of broadcasts")
-    status.add_argument("id", nargs="?", type=int)
-    resume = bc_sub.add_parser("resume", help="finish an interrupted broadcast")
-    resume.add_argument("id", type=int)
-    cancel = bc_sub.add_parser("cancel", help="cancel a broadcast")
-    cancel.add_argument("id", type=int)
-    return parser
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging()
     try:
         return dispatch(args)
     except (CliError, SettingsError) as exc:
-        print(f"vigie: {exc}", file=sys.stderr)
+        print(f"vigie: {mask_secrets(str(exc))}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
@@ -130,7 +55,14 @@ def dispatch(args: argparse.Namespace) -> int:
 
     if args.command == "content":
         return tools.content_check(Path(args.dir) if args.dir else None)
+    if args.command == "init":
+        from bot.init_content import init_content, terminal_ask
+
+        given = {k: getattr(args, k) for k in ("name", "email", "phone", "dpo", "privacy_url")}
+        return init_content(Path(args.dir), given, terminal_ask())
     settings = Settings.from_env()
+    for secret in (settings.token, settings.secret, settings.webhook_secret):
+        remember_secret(secret)
     if args.command == "ask":
         return tools.ask(load(settings), args.question, args.lang, args.json)
     if args.command == "eval":
@@ -144,10 +76,14 @@ def dispatch(args: argparse.Namespace) -> int:
         return asyncio.run(_chat(settings, args.lang))
     if args.command == "run":
         from bot.adapters.telegram.runner import run_bot
+        from bot.content.example_values import example_values
 
+        content = load(settings)
+        for problem in example_values(content_root(settings)):
+            log.warning("%s", problem)
         return run_bot(
             settings,
-            load(settings),
+            content,
             webhook_url=args.webhook_url,
             listen=args.listen,
             port=args.port,
@@ -165,23 +101,11 @@ def dispatch(args: argparse.Namespace) -> int:
 
 async def _chat(settings: Settings, lang: str | None) -> int:
     from bot.adapters.console import run_console
-    from bot.service import Vigie
-    from bot.storage.stores import MemorySessions, MemoryStats, MemorySubscriptions
+    from bot.adapters.console_service import console_service
 
-    content = load(settings)
-    service = Vigie(
-        Assistant(content),
-        secret=b"console-session-only",
-        sessions=MemorySessions(),
-        subscriptions=MemorySubscriptions(),
-        stats=MemoryStats(),
-        alerts_available=False,
-    )
-    return await run_console(service, lang)
+    async with console_service(settings, load(settings)) as (service, where):
+        print(where, file=sys.stderr)
+        return await run_console(service, lang)
 
 
-def print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False))
-
-
-__all__ = ["CliError", "load", "load_root", "main"]
+__all__ = ["EXIT_CONFIG", "CliError", "content_root", "load", "load_root", "main", "print_json"]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 
+from bot.privacy.secrets import mask_log_handlers
+
 QUIET_LIBRARIES = ("aiosqlite", "telegram", "httpx", "httpcore", "apscheduler", "tornado",
                    "asyncio", "hpack")
 
@@ -18,6 +20,7 @@ QUIET_LIBRARIES = ("aiosqlite", "telegram", "httpx", "httpcore", "apscheduler", 
 def configure_logging(level: int | str = logging.INFO) -> None:
     logging.basicConfig(level=level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    mask_log_handlers()
     pin_third_party_loggers()
 
 

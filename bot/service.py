@@ -33,6 +33,7 @@ from bot.core.events import (
 )
 from bot.core.reply import Reply
 from bot.core.session import Session
+from bot.core.whoami import whoami_reply
 from bot.privacy.keys import user_key
 from bot.privacy.redact import redact
 from bot.storage.stores import SessionStore, StatsStore, SubscriptionStore
@@ -224,6 +225,8 @@ class Vigie:
         stored = await self.sessions.get(key) if actor.private else None
         session = stored or Session()
         lang = user_language(session, Context(now, actor.user_lang))
+        if event.kind == "command" and canonical_command(event.value) == "moi":  # stores nothing
+            return [whoami_reply(self.content, actor.user_id, actor.private, lang)]
         if (
             event.kind == "text"
             and self.admin_handler is not None
@@ -251,6 +254,7 @@ class Vigie:
             actor.private,
         )
         before = session.to_json()
+        had_flow = session.flow is not None
         try:
             outcome = self.assistant.handle(session, event, ctx)
         except Exception:
@@ -260,6 +264,8 @@ class Vigie:
         forgotten = await self._apply(outcome.effects, actor, key, now)
         if actor.private and not forgotten and session.to_json() != before:
             await self.sessions.put(key, session)
+            if had_flow and session.flow is None:
+                await self.sessions.scrub()  # a flow's answers are erased once it ends
         return outcome.replies
 
     def _is_admin_event(self, event: Event) -> bool:
@@ -282,18 +288,22 @@ class Vigie:
         for effect in effects:
             if isinstance(effect, Forget):
                 await self.sessions.delete(key)
-                await self.subscriptions.delete(actor.chat_id)
+                # The member's own subscription, even when /oubli is sent in a group: only
+                # a private chat subscribes, and its chat id is the member's id (review L1).
+                await self.subscriptions.delete(actor.user_id)
+                await self.sessions.scrub()
                 forgotten = True
             elif isinstance(effect, Subscribe) and actor.private:
                 await self.subscriptions.put(actor.chat_id, effect.lang, effect.categories)
             elif isinstance(effect, Unsubscribe):
                 await self.subscriptions.delete(actor.chat_id)
+                await self.sessions.scrub()
             elif isinstance(effect, CountTopic):
                 await self.stats.count_topic(day, effect.topic or "-", effect.decision)
             elif isinstance(effect, CountEvent):
                 await self.stats.count_event(day, effect.name)
             elif isinstance(effect, Unmatched) and self.unmatched is not None:
-                await self.unmatched.add(redact(effect.text), effect.lang, now.timestamp())
+                await self.unmatched.add(redact(effect.text), effect.lang, now.timestamp(), key)
         return forgotten
 
     async def purge(self, idle_days: int) -> int:
@@ -301,5 +311,9 @@ class Vigie:
         cutoff = self.clock().timestamp() - idle_days * 86400
         removed = await self.sessions.purge(cutoff)
         if self.unmatched is not None:
-            await self.unmatched.purge(self.clock().timestamp())
+            removed_questions = await self.unmatched.purge(self.clock().timestamp())
+        else:
+            removed_questions = 0
+        if removed or removed_questions:
+            await self.sessions.scrub()
         return removed

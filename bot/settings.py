@@ -7,13 +7,17 @@ never a traceback.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import platformdirs
 
 from bot.core.limits import MAX_MESSAGES_PER_SECOND
+
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{32,256}")
 
 
 class SettingsError(Exception):
@@ -33,6 +37,8 @@ class Settings:
     broadcast_rate: float
     flood_limit: int
     flood_window: float
+    # Whether VIGIE_DB was given (`vigie chat` keeps nothing on disk unless it was).
+    db_configured: bool = False
 
     @property
     def key_file(self) -> Path:
@@ -47,17 +53,45 @@ class Settings:
             raise SettingsError(f"VIGIE_CONTENT_DIR={content} is not a folder")
         return cls(
             token=env.get("TELEGRAM_BOT_TOKEN") or None,
-            api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,
+            api_base_url=_api_base_url(env.get("TELEGRAM_API_BASE_URL") or None),
             db_path=Path(db).expanduser(),
             secret=env.get("VIGIE_SECRET") or None,
             admin_ids=_admin_ids(env.get("VIGIE_ADMIN_IDS", "")),
             content_dir=Path(content) if content else None,
             unmatched_log=_flag(env, "VIGIE_UNMATCHED_LOG"),
-            webhook_secret=env.get("VIGIE_WEBHOOK_SECRET") or None,
+            webhook_secret=_webhook_secret(env.get("VIGIE_WEBHOOK_SECRET") or None),
             broadcast_rate=_rate(env.get("VIGIE_BROADCAST_RATE", "25")),
             flood_limit=_positive_int(env, "VIGIE_FLOOD_LIMIT", 20),
             flood_window=float(_positive_int(env, "VIGIE_FLOOD_WINDOW", 10)),
+            db_configured=bool(env.get("VIGIE_DB")),
         )
+
+
+def _webhook_secret(value: str | None) -> str | None:
+    """Telegram's secret-token header: 1-256 of A-Z a-z 0-9 _ -; Vigie wants 32 at least."""
+    if value is not None and not WEBHOOK_SECRET.fullmatch(value):
+        raise SettingsError(
+            "VIGIE_WEBHOOK_SECRET must be 32 to 256 characters among A-Z, a-z, 0-9, _ and - "
+            "(for example the output of `openssl rand -hex 24`), or unset to derive one"
+        )
+    return value
+
+
+def _api_base_url(value: str | None) -> str | None:
+    """The token travels in the URL: plain http only to a server on this machine."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    local = parts.hostname in {"localhost", "127.0.0.1", "::1"} or (
+        parts.hostname or ""
+    ).startswith("127.")
+    if parts.scheme == "https" or (parts.scheme == "http" and local):
+        return value
+    raise SettingsError(
+        "TELEGRAM_API_BASE_URL must start with https:// (plain http:// is allowed only "
+        "for a server on this machine, such as 127.0.0.1), since the bot token is part "
+        "of every request"
+    )
 
 
 def _admin_ids(raw: str) -> frozenset[int]:

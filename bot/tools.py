@@ -15,7 +15,8 @@ from typing import Any
 import yaml
 
 from bot.adapters.console import html_to_text
-from bot.cli import CliError, content_root, print_json
+from bot.cli_support import CliError, content_root, print_json
+from bot.content.example_values import example_values
 from bot.content.loader import load_root
 from bot.core import render
 from bot.core.content import Content
@@ -32,6 +33,8 @@ from bot.settings import Settings
 def content_check(folder: Path | None) -> int:
     root = folder or content_root(Settings.from_env())
     content, problems = load_root(root)
+    if content is not None:  # example values matter once the content is otherwise valid
+        problems = sorted([*problems, *example_values(root)])
     for problem in problems:
         print(problem)
     errors = [p for p in problems if not p.warning]
@@ -203,6 +206,9 @@ async def stats(settings: Settings, days: int, as_json: bool) -> int:
     if as_json:
         print_json({"topics": [list(t) for t in topics], "events": [list(e) for e in events]})
         return 0
+    if not topics and not events:
+        print(f"Aucune activité enregistrée depuis le {since} dans {settings.db_path}.")
+        return 0
     by_day: dict[str, dict[str, int]] = {}
     per_topic: dict[str, int] = {}
     for day, topic, decision, count in topics:
@@ -211,21 +217,27 @@ async def stats(settings: Settings, days: int, as_json: bool) -> int:
         if topic != "-":
             per_topic[topic] = per_topic.get(topic, 0) + count
     print(f"Depuis le {since}")
-    print("\nPar jour (answer / clarify / fallback / button):")
+    print("\nQuestions par jour :")
     for day, decisions in sorted(by_day.items()):
-        total = sum(v for k, v in decisions.items() if k != "button") or 1
-        print(
-            f"  {day}  {decisions}  fallback {decisions.get('fallback', 0) / total:.0%}  "
-            f"clarify {decisions.get('clarify', 0) / total:.0%}"
-        )
-    print("\nPar sujet:")
+        parts = [f"{decisions[k]} {w}" for k, w in DECISION_LABELS.items() if decisions.get(k)]
+        print(f"  {day}  {', '.join(parts)}")
+    print("\nPar sujet :")
     for topic, count in sorted(per_topic.items(), key=lambda kv: -kv[1]):
         print(f"  {count:5d}  {topic}")
     if events:
-        print("\nCompteurs:")
+        print("\nCompteurs :")
         for day, name, count in events:
-            print(f"  {day}  {name}: {count}")
+            print(f"  {day}  {name} : {count}")
     return 0
+
+
+# What each recorded decision meant for the member, in the words the staff use.
+DECISION_LABELS = {
+    "answer": "réponses directes",
+    "clarify": "fois plusieurs sujets proposés",
+    "fallback": "non comprises",
+    "button": "choix par bouton",
+}
 
 
 async def unmatched(settings: Settings) -> int:

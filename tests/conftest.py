@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from bot.content.loader import load_content
 from bot.core.assistant import Assistant
@@ -19,6 +20,14 @@ from bot.storage.stores import SqliteSessions, SqliteStats, SqliteSubscriptions
 
 # PTB 22 warns about retry_after as int unless opted into timedelta (warnings are errors).
 os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+# Hypothesis: on a developer's machine, random examples with the example database, so that a
+# failure found once is replayed until fixed; in CI (CI=true), derandomised, so that a red CI is
+# always the code's fault and can be reproduced with `CI=true make test`. Both print the blob
+# that replays a failure with @reproduce_failure.
+settings.register_profile("dev", print_blob=True)
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 ROOT = Path(__file__).resolve().parent.parent
 # The end-to-end fixtures (`fake_api`, `launch`) for every test module.

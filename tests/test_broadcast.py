@@ -24,9 +24,11 @@ import pytest
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+import bot.broadcast.limiter as limiter_module
 import bot.broadcast.sender as sender_module
 import bot.cli
 from bot.broadcast.alert import render_alert
+from bot.broadcast.limiter import RateLimiter
 from bot.broadcast.queue import (
     CANCELLED,
     DONE,
@@ -43,7 +45,6 @@ from bot.broadcast.sender import (
     Broadcaster,
     Gone,
     Permanent,
-    RateLimiter,
     RetryLater,
     Transient,
     cancel,
@@ -87,7 +88,8 @@ class VirtualTime:
 
 
 class _AsyncioOnVirtualTime:
-    """``asyncio`` as seen by bot.broadcast.sender, with ``sleep`` on virtual time."""
+    """``asyncio`` as seen by bot.broadcast.sender and .limiter, with ``sleep`` on virtual
+    time."""
 
     def __init__(self, clock: VirtualTime):
         self.sleep = clock.sleep
@@ -100,6 +102,7 @@ class _AsyncioOnVirtualTime:
 def vtime(monkeypatch: pytest.MonkeyPatch) -> VirtualTime:
     clock = VirtualTime()
     monkeypatch.setattr(sender_module, "asyncio", _AsyncioOnVirtualTime(clock))
+    monkeypatch.setattr(limiter_module, "asyncio", _AsyncioOnVirtualTime(clock))
     return clock
 
 

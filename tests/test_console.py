@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from bot.adapters.console import render
+from bot.core.reply import Button, Document, Reply, rows
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,3 +81,76 @@ def test_content_dir_override(tmp_path: Path) -> None:
     assert "content/ et intents/" in result.stdout
     result = vigie("ask", "dpo", env={"VIGIE_CONTENT_DIR": str(tmp_path / "nope")})
     assert result.returncode == 2 and "VIGIE_CONTENT_DIR" in result.stderr
+
+
+# ---------------------------------------------------------------- the operator's console (#15)
+
+
+def test_with_vigie_db_the_console_keeps_what_the_bot_keeps_and_stats_see_it(
+    tmp_path: Path,
+) -> None:
+    env = {"VIGIE_DB": str(tmp_path / "vigie.db"), "VIGIE_SECRET": "c" * 32}
+    result = vigie("chat", stdin="combien de temps pour notifier la cnil ?\n", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "enregistrée comme au bot" in result.stderr and str(tmp_path) in result.stderr
+    stats = vigie("stats", "--json", env=env)
+    assert stats.returncode == 0, stats.stderr
+    topics = json.loads(stats.stdout)["topics"]
+    assert [(topic, decision, count) for _, topic, decision, count in topics] == [
+        ("breach.deadline", "answer", 1)
+    ]
+
+
+def test_without_vigie_db_the_console_says_it_keeps_nothing(tmp_path: Path) -> None:
+    result = vigie("chat", stdin="/start\n", cwd=tmp_path)
+    assert "rien n'est enregistré (VIGIE_DB n'est pas défini)" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_piped_script_is_never_flood_limited(tmp_path: Path) -> None:
+    result = vigie("chat", stdin="/aide\n" * 45, cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.count("Aide : que sait faire Vigie ?") == 45
+    assert "doucement" not in result.stdout.lower()
+
+
+def test_a_reader_that_leaves_early_ends_the_console_quietly(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("VIGIE_", "TELEGRAM"))}
+    script = tmp_path / "in.txt"
+    script.write_text("/start\n" * 300)
+    shell = (f"{sys.executable} -m bot chat < {script} | head -n 2; "
+             "exit ${PIPESTATUS[0]}")  # fmt: skip
+    result = subprocess.run(["bash", "-c", shell], cwd=ROOT, env=environment,
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert len(result.stdout.splitlines()) == 2
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr, result.stderr
+    assert result.returncode == 0
+
+
+def test_the_help_of_a_question_shows_its_buttons_again(tmp_path: Path) -> None:
+    result = vigie("chat", stdin="/notifier\n3\n", cwd=tmp_path)
+    after_help = result.stdout.split("ℹ️", 1)[1]
+    assert "[1] Oui" in after_help and "[3] ?" in after_help
+
+
+def test_the_console_offers_no_alert_subscription_it_cannot_deliver(tmp_path: Path) -> None:
+    result = vigie("chat", stdin="/start\n", cwd=tmp_path)
+    assert "Recevoir les alertes" not in result.stdout
+    assert "[3] 💬 Poser une question" in result.stdout
+
+
+def test_drafts_come_before_the_buttons_next_to_the_prompt() -> None:
+    verdict = Reply("Risque élevé : notifiez la CNIL.", rows([Button("☰ Menu", "1|m:menu")]))
+    draft = Reply("Vos brouillons :", document=Document("vigie-violation.md", b"# Notification"))
+    out = io.StringIO()
+    buttons = render([verdict, draft], out)
+    text = out.getvalue()
+    assert text.index("# Notification") < text.index("[1] ☰ Menu")
+    assert text.rstrip().endswith("[1] ☰ Menu")
+    assert [b.label for b in buttons] == ["☰ Menu"]
+
+
+def test_moi_in_the_console_points_to_telegram_rather_than_a_made_up_id(tmp_path: Path) -> None:
+    result = vigie("chat", stdin="/moi\n/whoami\n", cwd=tmp_path)
+    assert result.stdout.count("envoyez /moi à votre bot dans Telegram") == 2
+    assert "numérique : 0" not in result.stdout

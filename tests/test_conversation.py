@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -58,10 +59,15 @@ async def test_a_typo_ridden_english_question_is_answered_in_english(service: Vi
     assert chat.labels[0] == "Data encryption"  # the best suggestion comes first
 
 
-async def test_out_of_scope_is_honest_and_gives_the_contact(service: Vigie) -> None:
+async def test_out_of_scope_is_honest_and_does_not_send_it_to_the_data_protection_mailbox(
+    service: Vigie,
+) -> None:
     chat = CoreChat(service)
     await chat.send("quel est le taux de cotisation URSSAF pour un médecin secteur 1 ?")
-    assert service.content.association.contact_email in chat.text
+    assert "Je ne traite que la protection des données" in chat.text
+    # a fee question is not for the association's data-protection mailbox
+    assert service.content.association.contact_email not in chat.text
+    assert "/aide" in chat.text
     assert "Sources" not in chat.text
 
 
@@ -133,6 +139,12 @@ async def test_why_explains_the_last_match(service: Vigie) -> None:
     await chat.send("faut il un DPO pour un medecin seul")
     await chat.send("/pourquoi")
     assert "score" in chat.text and "DPO" in chat.text
+    assert "je vous ai répondu directement" in chat.text
+    assert not re.search(r"\b(answer|clarify|fallback)\b", chat.text)
+    await chat.send("/why")
+    await chat.send("/langue en")
+    await chat.send("/why")
+    assert "I answered you directly" in chat.text
 
 
 async def test_forget_erases_session_and_subscription(service: Vigie) -> None:

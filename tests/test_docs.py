@@ -27,7 +27,8 @@ def test_every_member_command_is_in_the_help_answer(content: Content) -> None:
 
 
 def test_every_cli_command_is_in_the_readme() -> None:
-    for command in ["vigie chat", "vigie run", "vigie ask", "vigie content check", "vigie eval",
-                    "vigie flow run", "vigie flow graph", "vigie stats", "vigie unmatched",
+    for command in ["vigie init", "vigie chat", "vigie run", "vigie ask", "vigie content check",
+                    "vigie eval", "vigie flow run", "vigie flow graph", "vigie stats",
+                    "vigie unmatched",
                     "vigie broadcast send", "make run", "make test", "make bench"]:
         assert command in README, command

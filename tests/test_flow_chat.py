@@ -51,8 +51,8 @@ STOLEN_LAPTOP = [
     ("Je ne peux pas l'exclure", "confidentiality", "unknown"),
     ("Non", "integrity", "no"),
     ("Oui", "availability", "yes"),
-    ("Non ou je ne sais pas", "encrypted", "no"),
     ("Pirate, voleur ou inconnu", "recipient", "malicious"),
+    ("Non ou je ne sais pas", "encrypted", "no"),
     ("Non ou pas sûr", "contained", "no"),
     ("Oui, en moins de 24 h", "restore", "fast"),
     ("Non", "care_impact", "no"),
@@ -66,7 +66,7 @@ UP_TO_THE_DATE = [
     "Non, c'est exclu",
     "Non",
     "Oui",
-    "Oui, après plus d'un jour",
+    "Après plus d'un jour, ou pas encore",
     "Non",
     "Coordonnées simples",
     "Moins de 50",
@@ -112,7 +112,7 @@ async def test_notifier_one_question_at_a_time_to_the_verdict(
     assert "Récapitulatif" in chat.text
     assert chat.text.count("→ <b>") == len(STOLEN_LAPTOP) + 1
     assert "→ <b>Pirate, voleur ou inconnu</b>" in chat.text
-    assert "→ <b>01/03/2026 à 00 h 00</b>" in chat.text  # yesterday, from midnight
+    assert "→ <b>01/03/2026 (heure non précisée)</b>" in chat.text  # yesterday, no time
     edits = [label for label in chat.labels if label.startswith("✏️")]
     assert edits == [f"✏️ {n}" for n in range(1, len(STOLEN_LAPTOP) + 2)]
     assert chat.labels[0] == "✅ Voir le résultat"
@@ -196,9 +196,10 @@ async def test_typed_answers_pick_the_right_choice(service: Vigie) -> None:
     await chat.send("non")
     assert (await answers(chat))["integrity"] == "no"
     await chat.send("Oui")
+    await chat.click("Pirate, voleur ou inconnu")
     await chat.send("je sais pas")  # "Non ou je ne sais pas"
     assert (await answers(chat))["encrypted"] == "no"
-    assert progress(chat)[0] == 7
+    assert progress(chat)[0] == 8
 
 
 async def test_an_unrelated_question_is_answered_and_the_flow_resumes(service: Vigie) -> None:
@@ -237,7 +238,7 @@ async def test_a_typed_date_is_checked_then_accepted(service: Vigie) -> None:
     ]
     await chat.click("Autre date…")
     assert "JJ/MM/AAAA HH:MM" in chat.text and chat.labels == ["↩ Retour"]
-    await chat.send("hier soir")
+    await chat.send("la semaine dernière")
     assert "Je n'ai pas compris cette date" in chat.text
     assert "par exemple 03/02/2026 14:30" in chat.text
     await chat.send("01/01/2099")
@@ -263,10 +264,29 @@ async def test_today_counts_from_midnight_in_paris(service: Vigie) -> None:
     chat = CoreChat(service)
     await chat.send("/notifier")
     await click_all(chat, *UP_TO_THE_DATE, "Aujourd'hui")
-    assert (await answers(chat))["aware_at"] == "2026-03-02T00:00:00+01:00"
+    assert (await answers(chat))["aware_at"] == "2026-03-02"  # the day, not an invented 00:00
     await chat.click("✅ Voir le résultat")
     # Now is 2 March 10:30 Paris: 72 h from midnight end on 5 March at midnight.
     assert "05/03/2026 à 00 h 00</b> (il reste 61 h 30)" in chat.text
+    assert "compté depuis minuit de ce jour" in chat.text
+    draft = chat.replies[1].document
+    assert draft is not None
+    assert "02/03/2026 (heure non précisée)" in draft.content.decode()
+    assert "00 h 00" not in draft.content.decode().split("72")[0]
+
+
+async def test_yesterday_at_six_pm_is_understood_and_counted_from_that_hour(
+    service: Vigie,
+) -> None:
+    chat = CoreChat(service)
+    await chat.send("/notifier")
+    await click_all(chat, *UP_TO_THE_DATE, "Autre date…")
+    await chat.send("hier 18h")
+    assert (await answers(chat))["aware_at"] == "2026-03-01T18:00:00+01:00"
+    assert "→ <b>01/03/2026 à 18 h 00</b>" in chat.text
+    await chat.click("✅ Voir le résultat")
+    assert "04/03/2026 à 18 h 00</b>" in chat.text
+    assert "compté depuis minuit" not in chat.text
 
 
 async def test_three_days_ago_is_already_overdue(service: Vigie) -> None:

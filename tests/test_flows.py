@@ -27,12 +27,12 @@ from bot.core import callbacks, flowchat
 from bot.core.content import Content
 from bot.core.flows import engine
 from bot.core.flows.conditions import evaluate
-from bot.core.flows.dates import PARIS, DateError, deadline, parse_typed
+from bot.core.flows.dates import PARIS, DateError, deadline, parse_moment, parse_typed
 from bot.core.flows.decide import OUTPUTS, decide, matching_verdicts, score
 from bot.core.flows.engine import FlowState
 from bot.core.flows.explore import paths
 from bot.core.flows.model import Flow
-from bot.core.flows.results import render_documents
+from bot.core.flows.results import render_documents, render_verdict
 from bot.core.session import Session
 from bot.core.text import fold
 
@@ -43,7 +43,7 @@ CASES: list[dict[str, Any]] = yaml.safe_load(
 BREACH = "breach_notification"
 SECURITY = "security_checkup"
 NOW = "2026-03-02T12:00:00+01:00"
-VERDICT_KEYS = {*OUTPUTS, "deadline", "overdue", "reasons", "articles", "verdict_id"}
+VERDICT_KEYS = {*OUTPUTS, "deadline", "overdue", "reasons", "articles", "verdict_id", "notes"}
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -91,8 +91,8 @@ def case_named(start: str) -> dict[str, Any]:
 
 
 def test_the_cases_file_is_the_one_described() -> None:
-    assert len(CASES) == 30
-    assert len({c["name"] for c in CASES}) == 30
+    assert len(CASES) == 35
+    assert len({c["name"] for c in CASES}) == 35
     for case in CASES:
         assert set(case["expect"]) == set(OUTPUTS), case["name"]
 
@@ -120,6 +120,7 @@ def test_each_case_gives_its_expected_verdict(
     # Reasons: the verdict's own, in order, then the notes; articles without repeats.
     rule = next(v for v in flow.verdicts if v.id == verdict["verdict_id"])
     assert verdict["reasons"][: len(rule.reasons)] == [r.text("fr") for r in rule.reasons]
+    assert verdict["notes"] == case["notes"], case["name"]
     assert all(isinstance(r, str) and r for r in verdict["reasons"])
     assert verdict["articles"] and len(verdict["articles"]) == len(set(verdict["articles"]))
     assert {a for r in rule.reasons for a in r.articles} <= set(verdict["articles"])
@@ -184,6 +185,7 @@ def test_without_json_the_run_prints_the_verdict_and_the_drafts(cli: Cli, tmp_pa
                 "confidentiality": "yes",
                 "integrity": "no",
                 "availability": "no",
+                "recipient": "malicious",
             },
             "encrypted",
             "encrypted",
@@ -371,7 +373,11 @@ def rules_r0_r5(facts: dict[str, str]) -> tuple[dict[str, bool], bool, bool]:
             and fact("contained") != "yes"
             and fact("data_category") in {"identity", "sensitive"}
         )
-        or (loss_or_alteration and fact("care_impact") == "yes")
+        or (
+            loss_or_alteration
+            and fact("care_impact") == "yes"
+            and fact("restore") in {"days", "never"}
+        )
     )
     outputs = {  # R2: a controller always documents
         "notify_authority": risk,
@@ -380,6 +386,46 @@ def rules_r0_r5(facts: dict[str, str]) -> tuple[dict[str, bool], bool, bool]:
         "inform_controller": False,
     }
     return outputs, risk, high_risk
+
+
+def notes_expected(facts: dict[str, str]) -> list[str]:
+    """The notes shown with a verdict, re-written from their purpose (breach_facts.yaml's
+    notes and the legal review), in the flow's order. A fact that was not asked is absent."""
+    fact = facts.get
+    _, risk, high_risk = rules_r0_r5(facts)
+    controller = fact("personal_data") == "yes" and fact("role") == "controller"
+    if not controller:
+        return []
+    must_notify, must_inform = risk, high_risk
+    rules = [
+        ("access_not_ruled_out", fact("confidentiality") == "unknown"),
+        ("unreadable_data", fact("encrypted") == "yes"),
+        (
+            "trusted_recipient_deleted",
+            fact("recipient") == "trusted" and fact("contained") == "yes",
+        ),
+        ("public_communication", must_inform and fact("scale") == "many"),
+        ("notify_now_complete_later", must_notify),
+        ("cnil_may_require_information", must_notify and not must_inform),
+        ("reassess", not risk),
+        ("attack_first_steps", fact("availability") == "yes"),
+        ("complaint_within_72_hours", fact("recipient") == "malicious"),
+        (
+            "prudent_trusted_recipient",
+            fact("recipient") == "trusted"
+            and fact("contained") == "yes"
+            and fact("data_category") == "sensitive",
+        ),
+        (
+            "prudent_good_faith_recipient",
+            fact("recipient") == "mistaken"
+            and fact("contained") == "yes"
+            and fact("data_category") == "sensitive",
+        ),
+        ("care_damage_information", fact("care_impact") == "yes"),
+        ("contradictory_access", fact("confidentiality") == "yes" and fact("recipient") == "none"),
+    ]
+    return [note for note, shown in rules if shown]
 
 
 def test_every_path_matches_the_rules_re_implemented(content: Content) -> None:
@@ -396,6 +442,11 @@ def test_every_path_matches_the_rules_re_implemented(content: Content) -> None:
 
         outputs, risk, high_risk = rules_r0_r5(answers)
         assert dict(found[0].outputs) == outputs, answers
+        result = decide(flow, answers, datetime(2026, 3, 2, tzinfo=UTC))
+        assert [n.id for n in result.notes] == notes_expected(answers), answers
+        # "Notify the CNIL" is a next step exactly when the verdict says to notify.
+        steps = " ".join(step.text("fr") for step in result.next_steps)
+        assert ("Notifier la CNIL" in steps) == outputs["notify_authority"], answers
         # R5, in the rules as re-written and in the flow's own definitions.
         assert risk or not high_risk, answers
         if evaluate({"ref": "HIGH_RISK"}, answers, flow.definitions):
@@ -630,6 +681,12 @@ DATE_NOW = datetime(2026, 3, 2, 12, 0, tzinfo=PARIS)
         ("2026-02-28T10:00", datetime(2026, 2, 28, 10, 0, tzinfo=PARIS)),
         ("2026-02-28T09:00:00Z", datetime(2026, 2, 28, 10, 0, tzinfo=PARIS)),
         ("02/03/2026 12:04", datetime(2026, 3, 2, 12, 4, tzinfo=PARIS)),  # clock drift
+        ("hier 18h", datetime(2026, 3, 1, 18, 0, tzinfo=PARIS)),
+        ("Hier à 18h30", datetime(2026, 3, 1, 18, 30, tzinfo=PARIS)),
+        ("aujourd'hui 9h", datetime(2026, 3, 2, 9, 0, tzinfo=PARIS)),
+        ("avant-hier vers 22:15", datetime(2026, 2, 28, 22, 15, tzinfo=PARIS)),
+        ("yesterday at 6:05", datetime(2026, 3, 1, 6, 5, tzinfo=PARIS)),
+        ("hier soir", datetime(2026, 3, 1, 0, 0, tzinfo=PARIS)),
     ],
 )
 def test_valid_typed_dates(typed: str, expected: datetime) -> None:
@@ -637,11 +694,29 @@ def test_valid_typed_dates(typed: str, expected: datetime) -> None:
 
 
 @pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("02/03/2026 11:30", "2026-03-02T11:30:00+01:00"),
+        ("02/03/2026", "2026-03-02"),
+        ("hier 18h", "2026-03-01T18:00:00+01:00"),
+        ("hier", "2026-03-01"),
+        ("ce matin", "2026-03-02"),
+    ],
+)
+def test_a_day_without_a_time_is_stored_as_a_day(typed: str, stored: str) -> None:
+    assert parse_moment(typed, DATE_NOW).iso() == stored
+
+
+
+@pytest.mark.parametrize(
     ("typed", "why"),
     [
         ("31/02/2026", "invalid"),
         ("02/03/2026 25:00", "invalid"),
-        ("hier soir", "format"),
+        ("la semaine dernière", "format"),
+        ("hier 25h", "invalid"),
+        ("aujourd'hui 18h", "future"),
+        ("hier " + "x" * 60, "format"),
         ("", "format"),
         ("   ", "format"),
         ("02/03/2026 14:30", "future"),  # 2.5 hours after DATE_NOW
@@ -814,3 +889,42 @@ def test_the_score_is_the_share_of_weights_answered_yes(content: Content) -> Non
     assert {a.node.id for a in result.actions} == {
         n.id for n in questions if answers[str(n.fact)] != "yes"
     }
+
+
+def test_not_applicable_is_neither_scored_nor_an_action(content: Content) -> None:
+    """A practice without imaging or external hosting: "Sans objet" leaves those two out."""
+    flow = content.flows[SECURITY]
+    questions = [n for n in flow.nodes.values() if n.check and n.fact]
+    offering = {str(n.fact) for n in questions if "na" in engine.offered(flow, n)}
+    assert offering == {"imaging_not_exposed", "hds_hosting"}
+    answers = {str(n.fact): ("na" if n.fact in offering else "no") for n in questions}
+    answers["backups"] = "yes"
+    result = score(flow, answers)
+    scored = [n for n in questions if n.fact not in offering]
+    backups = next(n for n in questions if n.fact == "backups")
+    assert backups.check is not None
+    assert result.score == round(100 * backups.check.weight / sum(
+        n.check.weight for n in scored if n.check
+    ))
+    assert {a.node.fact for a in result.actions} == {str(n.fact) for n in scored} - {"backups"}
+
+
+def test_english_verdicts_and_drafts_cite_the_gdpr_and_the_edpb(content: Content) -> None:
+    """Every verdict of the breach flow, rendered in English: no French law names left."""
+    flow = content.flows[BREACH]
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=PARIS)
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for path in paths(flow):
+        result = decide(flow, path.answers, now)
+        shape = (result.verdict.id, tuple(n.id for n in result.notes))
+        if shape in seen:
+            continue
+        seen.add(shape)
+        verdict = render_verdict(content, result, "en", now).text
+        drafts_en = render_documents(content, result, path.answers, "en", now)
+        body = drafts_en.document.content.decode() if drafts_en.document else drafts_en.text
+        for text in (verdict, body):
+            assert not re.search(r"\b(RGPD|CEPD|considérant|lignes directrices)\b", text), shape
+        assert "GDPR Art." in verdict
+        french = render_verdict(content, result, "fr", now).text
+        assert "RGPD art." in french and "GDPR" not in french

@@ -92,7 +92,8 @@ def test_an_empty_short_or_damaged_key_file_is_refused(tmp_path: Path, content: 
     # Accepting it would mean an HMAC with an empty or guessable key.
     key_file = tmp_path / "vigie.key"
     key_file.write_bytes(content)
-    with pytest.raises(SecretError, match="key file"):
+    key_file.chmod(0o600)  # only its content is wrong
+    with pytest.raises(SecretError, match="damaged"):
         load_or_create_secret(None, key_file)
     assert key_file.read_bytes() == content  # never silently replaced
 
@@ -148,11 +149,15 @@ async def test_unmatched_log_redacts_groups_and_expires(
                     subscriptions=SqliteSubscriptions(db), stats=SqliteStats(db),
                     unmatched=log, clock=clock, flood=FloodGuard(limit=1000))
     chat = CoreChat(service)
+    # Patient data typed by mistake is never kept, not even redacted...
     await chat.send("le patient M. Dupont né le 01/02/1960 veut savoir xyzzy plugh frobnicate")
-    await chat.send("la patiente Mme Durand veut savoir xyzzy plugh frobnicate")
+    assert await db.fetchall("SELECT text FROM unmatched") == []
+    # ...other identifiers are redacted.
+    await chat.send("rappelez-moi au 06 12 34 56 78, je veux savoir xyzzy plugh frobnicate")
+    await chat.send("écrivez à jean.martin@exemple.fr, je veux savoir xyzzy plugh frobnicate")
     stored = [str(r[0]) for r in await db.fetchall("SELECT text FROM unmatched")]
     assert len(stored) == 2
-    assert all("Dupont" not in s and "Durand" not in s and "1960" not in s for s in stored)
+    assert all("06 12" not in s and "jean.martin" not in s for s in stored)
     groups = await log.groups()
     assert groups[0].count == 2
     clock.now += timedelta(days=31)

@@ -112,3 +112,36 @@ async def test_reload_in_a_group_answers_that_it_is_for_private_chats(launch: La
     in_private = bot.chat(42)
     assert "Contenu rechargé" in (await in_private.send("/reload"))[0].text
     assert reloads == [1]
+
+
+async def test_a_reload_that_renames_the_step_a_member_is_at_ends_their_run(
+    service: Vigie, tmp_path: Path
+) -> None:
+    """Security review 2026-12, L8: no more "incident technique" on every message."""
+    root = _copy_content(tmp_path)
+    admin = AdminCommands(service, reload=lambda: load_root(root, exhaustive=False))
+    service.admin_handler = admin.handle
+    member = CoreChat(service, user_id=7)
+    await member.send("/notifier")
+    await member.click("Oui")
+    assert "pour le compte d'un autre organisme" in member.text  # at the `role` question
+    old_button = member.button("?")
+
+    flow = root / "content" / "flows" / "breach_notification.yaml"
+    flow.write_text(
+        flow.read_text(encoding="utf-8").replace("  role:\n    type:", "  role_v2:\n    type:"),
+        encoding="utf-8",
+    )
+    await CoreChat(service, user_id=42).send("/reload")  # 42 is an admin
+
+    await member.send("oui")
+    assert "incident technique" not in member.text
+    assert "Ce bouton a expiré" in member.text
+    await member.click_data(old_button)
+    assert "Ce bouton a expiré" in member.text
+    await member.send("/start")
+    assert "Vous aviez commencé" not in member.text  # the run is over: nothing to resume
+    await member.send("un médecin seul doit-il désigner un DPO ?")
+    assert "Sources" in member.text and "expiré" not in member.text
+    await member.send("/notifier")
+    assert "L'incident touche-t-il" in member.text  # a fresh run starts at the first step

@@ -110,8 +110,9 @@ async def test_command_menus_are_registered_in_french_english_and_by_default(
     bot: Harness,
 ) -> None:
     french = ["aide", "notifier", "securite", "alertes", "confidentialite", "oubli", "langue",
-              "pourquoi"]  # fmt: skip
-    english = ["help", "notify", "security", "alerts", "privacy", "forget", "language", "why"]
+              "pourquoi", "moi"]  # fmt: skip
+    english = ["help", "notify", "security", "alerts", "privacy", "forget", "language", "why",
+               "whoami"]  # fmt: skip
     menus: dict[str, list[tuple[str, str]]] = {}
     for lang in ("fr", "en", ""):
         menu = bot.api.commands(lang)
@@ -217,8 +218,8 @@ async def test_breach_flow_survives_a_restart_and_ends_with_a_verdict_and_drafts
     assert EXPIRED not in texts(replies)
     for answer in [
         "Non",
-        "Non ou je ne sais pas",
         "Pirate, voleur ou inconnu",
+        "Non ou je ne sais pas",
         "Non ou pas sûr",
         "Santé, NIR, bancaire, mots de passe",
         "Moins de 50",
@@ -229,7 +230,7 @@ async def test_breach_flow_survives_a_restart_and_ends_with_a_verdict_and_drafts
 
     prompt = await doctor.click("Autre date…")
     assert "JJ/MM/AAAA HH:MM" in texts(prompt)
-    invalid = await doctor.send("hier matin vers 8h")
+    invalid = await doctor.send("la semaine dernière vers 8h")
     assert "Je n'ai pas compris cette date" in texts(invalid)
     assert "03/02/2026 14:30" in texts(invalid)  # the format example
     future = await doctor.send("01/01/2099 10:00")

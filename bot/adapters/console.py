@@ -7,18 +7,26 @@ Buttons are printed numbered; typing a number presses one. Works with pipes
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
+import os
 import re
 import sys
 from typing import TextIO
 
+from bot.core import callbacks
+from bot.core.commands import canonical_command
 from bot.core.events import Event
-from bot.core.reply import Button, Reply
-from bot.service import Actor, Vigie
+from bot.core.reply import Button, Document, Reply
+from bot.service import Actor, FloodGuard, Vigie
 
 _LINK = re.compile(r'<a\s+href="([^"]*)"\s*>(.*?)</a>', re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 QUIT = {"/quit", "/exit", "/quitter"}
+CONSOLE_WHOAMI = (
+    "La console n'a pas d'identifiant Telegram : envoyez /moi à votre bot dans Telegram, "
+    "il vous répondra le vôtre (pour VIGIE_ADMIN_IDS)."
+)
 
 
 def html_to_text(text: str) -> str:
@@ -28,11 +36,17 @@ def html_to_text(text: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
+class NoSuchButton(ValueError):
+    """A number typed in the console that is not one of the buttons on screen."""
+
+
 def parse_line(line: str, buttons: list[Button]) -> Event | None:
     line = line.strip()
     if not line:
         return None
-    if line.isdigit() and 1 <= int(line) <= len(buttons):
+    if line.isdecimal() and buttons and len(line) <= 3:
+        if not 1 <= int(line) <= len(buttons):
+            raise NoSuchButton(f"Tapez un numéro de 1 à {len(buttons)}, ou votre question.")
         return Event("press", buttons[int(line) - 1].data)
     if line.startswith("/") and len(line) > 1 and not line[1].isspace():
         name, _, args = line[1:].partition(" ")
@@ -40,21 +54,46 @@ def parse_line(line: str, buttons: list[Button]) -> Event | None:
     return Event("text", line)
 
 
+def offered(button: Button) -> bool:
+    """The console delivers no alerts, so it does not offer to subscribe to them."""
+    action = callbacks.decode(button.data)
+    return action is None or action.kind != "a"
+
+
+def document_text(document: Document) -> str:
+    """A draft in full, framed, where a reader finds it: before the buttons."""
+    header = f"─── {document.filename} ───"
+    if not document.mime_type.startswith("text/"):
+        return f"[document : {document.filename}, {len(document.content)} octets]\n"
+    body = document.content.decode("utf-8", "replace").rstrip()
+    return f"{header}\n{body}\n{'─' * len(header)}\n"
+
+
+def write_buttons(buttons: list[Button], out: TextIO) -> None:
+    for number, button in enumerate(buttons, start=1):
+        out.write(f"  [{number}] {button.label}\n")
+    if buttons:
+        out.write("\n")
+
+
 def render(replies: list[Reply], out: TextIO) -> list[Button]:
-    """Print replies; return the buttons now on screen, in the numbering shown."""
+    """Print replies, then the buttons now on screen (numbered), last, next to the prompt."""
     buttons: list[Button] = []
     for reply in replies:
-        out.write(html_to_text(reply.text).rstrip() + "\n")
+        out.write(html_to_text(reply.text).rstrip() + "\n\n")
         if reply.document is not None:
-            out.write(
-                f"[document : {reply.document.filename}, {len(reply.document.content)} octets]\n"
-            )
-        for button in reply.all_buttons():
-            buttons.append(button)
-            out.write(f"  [{len(buttons)}] {button.label}\n")
-        out.write("\n")
+            out.write(document_text(reply.document) + "\n")
+        buttons.extend(button for button in reply.all_buttons() if offered(button))
+    write_buttons(buttons, out)
     out.flush()
     return buttons
+
+
+class NoFloodLimit(FloodGuard):
+    """The console has one local reader: a pasted script is never throttled."""
+
+    def check(self, key: str) -> str:
+        return "ok"
 
 
 async def run_console(
@@ -65,6 +104,18 @@ async def run_console(
 ) -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
+    try:
+        await _converse(service, lang, stdin, stdout)
+    except BrokenPipeError:
+        # `vigie chat | head`: the reader left. Nothing more to say, and Python must not
+        # complain when it flushes stdout at exit.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stdout.fileno())
+    return 0
+
+
+async def _converse(service: Vigie, lang: str | None, stdin: TextIO, stdout: TextIO) -> None:
     actor = Actor(user_id=0, chat_id=0, user_lang=lang)
     if lang:
         await service.handle(actor, Event("command", "langue", lang))
@@ -84,11 +135,20 @@ async def run_console(
             break
         if line.strip() in QUIT:
             break
-        event = parse_line(line, buttons)
+        try:
+            event = parse_line(line, buttons)
+        except NoSuchButton as exc:
+            stdout.write(f"{exc}\n\n")
+            continue
         if event is None:
+            continue
+        if event.kind == "command" and canonical_command(event.value) == "moi":
+            stdout.write(f"{CONSOLE_WHOAMI}\n\n")  # the console has no Telegram id to give
             continue
         replies = await service.handle(actor, event)
         shown = render(replies, stdout)
         if shown:
             buttons = shown
-    return 0
+        elif buttons and replies:  # a help text, an explanation: the choices still stand
+            write_buttons(buttons, stdout)
+            stdout.flush()

@@ -12,6 +12,7 @@ import asyncio
 import sys
 import time
 from pathlib import Path
+from typing import TextIO
 
 import yaml
 from telegram import Bot
@@ -20,12 +21,16 @@ from telegram.request import HTTPXRequest
 
 from bot.adapters.console import html_to_text
 from bot.broadcast.alert import render_alert
+from bot.broadcast.guard import GONE_QUORUM, Suspension
+from bot.broadcast.limiter import RateLimiter
 from bot.broadcast.queue import CANCELLED, DONE, PAUSED, RUNNING, BroadcastQueue
-from bot.broadcast.sender import Progress, RateLimiter
+from bot.broadcast.sender import Progress
 from bot.broadcast.telegram import make_broadcaster
-from bot.cli import CliError
+from bot.cli_support import CliError
+from bot.core.alerts import longest_alert, too_long
 from bot.core.content import Content
 from bot.core.html import html_errors
+from bot.privacy.secrets import remember_secret
 from bot.settings import Settings
 from bot.storage.database import Database, DatabaseError
 
@@ -62,12 +67,19 @@ def read_alert(path: Path, content: Content, category: str | None) -> tuple[str,
     if content.association.category(chosen) is None:
         known = ", ".join(c.id for c in content.association.alert_categories)
         raise CliError(f"unknown category {chosen!r} (known: {known})")
+    length = longest_alert(content.association, text, chosen)
+    if too_long(length):
+        raise CliError(
+            f"{path}: too long for Telegram: the alert would be {length} characters with its "
+            "header, and Telegram accepts at most 4,096; shorten it"
+        )
     return text, chosen
 
 
 def make_bot(settings: Settings) -> Bot:
     if not settings.token:
         raise CliError("TELEGRAM_BOT_TOKEN is not set: it is needed to send the alert")
+    remember_secret(settings.token)
     request = HTTPXRequest(connection_pool_size=32, read_timeout=15, write_timeout=15)
     if settings.api_base_url:
         return Bot(settings.token, base_url=settings.api_base_url, request=request)
@@ -91,13 +103,14 @@ async def _main(settings: Settings, content: Content, args: argparse.Namespace) 
             raise CliError(f"broadcast {args.id} does not exist or is already finished")
         if command == "send":
             text, category = read_alert(Path(args.file), content, args.category)
+            if getattr(args, "dry_run", False):  # a preview: no token, nothing queued
+                await _preview(queue, content, text, category, sys.stdout)
+                print("dry run: nothing queued, nothing sent")
+                return 0
             # Before anything is queued: a broadcast queued without a token would be
             # delivered by the next `vigie run`, then again by the operator's retry.
             bot = make_bot(settings)
-            count = await queue.recipients(category)
-            body, _ = render_alert(content, text, category, "fr")
-            print(html_to_text(body), file=sys.stderr)
-            print(f"\n-> {count} recipient(s), category {category}", file=sys.stderr)
+            await _preview(queue, content, text, category, sys.stderr)
             if not args.yes:
                 if not sys.stdin.isatty():
                     raise CliError("not sending without confirmation: add --yes")
@@ -115,12 +128,22 @@ async def _main(settings: Settings, content: Content, args: argparse.Namespace) 
                 print(f"broadcast {args.id} is already {info.status}", file=sys.stderr)
                 return 0
             bot = make_bot(settings)
-            if info.status == PAUSED:
+            trust_gone = info.status == PAUSED  # the operator decided, after a pause
+            if trust_gone:
                 await queue.set_status(args.id, RUNNING)
-            return await _deliver(settings, content, db, queue, args.id, bot)
+            return await _deliver(settings, content, db, queue, args.id, bot, trust_gone)
         raise CliError(f"unknown broadcast command {command}")
     finally:
         await db.close()
+
+
+async def _preview(
+    queue: BroadcastQueue, content: Content, text: str, category: str, out: TextIO
+) -> None:
+    count = await queue.recipients(category)
+    body, _ = render_alert(content, text, category, "fr")
+    print(html_to_text(body), file=out)
+    print(f"\n-> {count} recipient(s), category {category}", file=out)
 
 
 async def _status(queue: BroadcastQueue, broadcast_id: int | None) -> int:
@@ -148,6 +171,7 @@ async def _deliver(
     queue: BroadcastQueue,
     broadcast_id: int,
     bot: Bot | None = None,
+    trust_gone: bool = False,
 ) -> int:
     info = await queue.info(broadcast_id)
     assert info is not None
@@ -158,7 +182,10 @@ async def _deliver(
     except InvalidToken as exc:
         raise CliError("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather") from exc
     async with bot:
-        broadcaster = make_broadcaster(bot, content, db, queue, limiter, info.category)
+        broadcaster = make_broadcaster(
+            bot, content, db, queue, limiter, info.category,
+            gone_quorum=0 if trust_gone else GONE_QUORUM,
+        )
         try:
             final = await broadcaster.run(broadcast_id, _progress_bar, progress_every=0.5)
         finally:
@@ -170,7 +197,24 @@ async def _deliver(
         f"broadcast {broadcast_id}: {final.status}; "
         + ", ".join(f"{k} {v}" for k, v in sorted(final.counts.items()))
     )
+    if broadcaster.suspension is not None:
+        print(_suspension_sentence(broadcaster.suspension, broadcast_id), file=sys.stderr)
+        return 1
     return 0
+
+
+def _suspension_sentence(why: Suspension, broadcast_id: int) -> str:
+    if why.kind == "gone":
+        return (
+            f"paused: Telegram says the first {why.count} recipients all blocked the bot or "
+            "left, which looks like a wrong TELEGRAM_BOT_TOKEN or a network problem; no "
+            f"subscription was removed. Check, then `vigie broadcast resume {broadcast_id}` "
+            "(the refusals are then believed) or cancel it."
+        )
+    return (
+        f"paused: Telegram refuses the text of this alert ({why.description}), even as plain "
+        f"text; `vigie broadcast cancel {broadcast_id}` and send a shorter or corrected text."
+    )
 
 
 async def _progress_bar(p: Progress) -> None:

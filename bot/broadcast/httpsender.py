@@ -15,10 +15,11 @@ from typing import Any
 
 import aiohttp
 
-from bot.broadcast.alert import is_gone, render_alert
-from bot.broadcast.sender import Gone, Permanent, RetryLater, Transient
+from bot.broadcast.alert import is_gone, is_refused_text, render_alert
+from bot.broadcast.sender import Gone, Permanent, RetryLater, TextRefused, Transient
 from bot.core import callbacks
 from bot.core.content import Content
+from bot.core.html import visible_text
 
 
 class BotApiSender:
@@ -55,6 +56,16 @@ class BotApiSender:
             ]]},
         }
         try:
+            await self._post(payload)
+        except TextRefused:
+            # Once more as plain text, what members read anyway: only a text Telegram
+            # refuses in any form stops the broadcast.
+            del payload["parse_mode"]
+            payload["text"] = visible_text(body)
+            await self._post(payload)
+
+    async def _post(self, payload: dict[str, Any]) -> None:
+        try:
             async with self._client().post(self.url, json=payload) as response:
                 status = response.status
                 reason = response.reason or ""
@@ -62,21 +73,28 @@ class BotApiSender:
                     data = await response.json(content_type=None)
                 except ValueError:
                     data = {}
+        # Never the exception's own text: aiohttp's carries the URL, and the URL the token.
         except TimeoutError as exc:
-            raise Transient(f"TimedOut: {exc}") from exc
+            raise Transient(f"TimedOut ({type(exc).__name__})") from exc
         except aiohttp.ClientError as exc:
-            raise Transient(f"NetworkError: {exc}") from exc
+            raise Transient(f"NetworkError ({type(exc).__name__})") from exc
         if not isinstance(data, dict):
             data = {}
         if status == 200 and data.get("ok"):
             return
-        code = int(data.get("error_code") or status)
+        code = data.get("error_code")
+        if data.get("ok") is not False or not isinstance(code, int):
+            # Not Telegram's answer but a proxy's, a firewall's, a load balancer's page:
+            # it says nothing about the chat, so never "gone", whatever its status.
+            raise Transient(f"HTTP {status} {reason} (not an answer from Telegram)")
         description = str(data.get("description") or reason)
         if code == 429:
             retry = (data.get("parameters") or {}).get("retry_after", 1)
             raise RetryLater(float(retry))
         if code == 403 or (code == 400 and is_gone(description)):
             raise Gone(description)
+        if code == 400 and is_refused_text(description):
+            raise TextRefused(description)
         if code >= 500:
             raise Transient(f"HTTP {code}: {description}")
         raise Permanent(description)

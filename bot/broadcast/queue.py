@@ -16,6 +16,10 @@ from bot.storage.database import Database
 PENDING, SENT, FAILED, UNSUBSCRIBED = "pending", "sent", "failed", "unsubscribed"
 RUNNING, PAUSED, DONE, CANCELLED = "running", "paused", "done", "cancelled"
 
+# The category is one of the comma-separated ids. Not LIKE: `_` and `%` are wildcards
+# there, and category ids may contain `_`.
+_IN_CATEGORIES = "instr(',' || categories || ',', ',' || ? || ',') > 0"
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -49,9 +53,7 @@ class BroadcastQueue:
         self, text: str, category: str, lang: str = "fr", now: float | None = None
     ) -> int:
         """Enqueue the alert for every subscriber of `category`, in one transaction."""
-        conn = self.db.conn
-        await conn.execute("BEGIN IMMEDIATE")
-        try:
+        async with self.db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO broadcasts (created_at, status, category, text, lang) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -61,24 +63,19 @@ class BroadcastQueue:
             await conn.execute(
                 "INSERT INTO deliveries (broadcast_id, chat_id, status) "
                 "SELECT ?, chat_id, 'pending' FROM subscriptions "
-                "WHERE ',' || categories || ',' LIKE ?",
-                (broadcast_id, f"%,{category},%"),
+                "WHERE " + _IN_CATEGORIES,
+                (broadcast_id, category),
             )
             await conn.execute(
                 "UPDATE broadcasts SET total = (SELECT count(*) FROM deliveries "
                 "WHERE broadcast_id = ?) WHERE id = ?",
                 (broadcast_id, broadcast_id),
             )
-            await conn.execute("COMMIT")
-        except BaseException:
-            await conn.execute("ROLLBACK")
-            raise
         return broadcast_id
 
     async def recipients(self, category: str) -> int:
         row = await self.db.fetchone(
-            "SELECT count(*) FROM subscriptions WHERE ',' || categories || ',' LIKE ?",
-            (f"%,{category},%",),
+            "SELECT count(*) FROM subscriptions WHERE " + _IN_CATEGORIES, (category,)
         )
         return int(str(row[0])) if row else 0
 
@@ -132,6 +129,15 @@ class BroadcastQueue:
             (not_before, error, 1 if count_attempt else 0, broadcast_id, chat_id),
         )
 
+    async def requeue(self, broadcast_id: int, chat_id: int) -> None:
+        """Telegram said the chat was gone, but the broadcast paused before that was
+        believed: the delivery is pending again, and the subscription was kept."""
+        await self.db.write(
+            "UPDATE deliveries SET status = 'pending' "
+            "WHERE broadcast_id = ? AND chat_id = ? AND status = 'unsubscribed'",
+            (broadcast_id, chat_id),
+        )
+
     async def set_status(self, broadcast_id: int, status: str) -> bool:
         """Change the status unless the broadcast is already finished; True if changed."""
         finished_at = time.time() if status in {DONE, CANCELLED} else None
@@ -150,10 +156,8 @@ class BroadcastQueue:
             "WHERE b.status IN ('done', 'cancelled') AND b.finished_at < ?",
             (finished_before,),
         )
-        conn = self.db.conn
         for (broadcast_id,) in rows:
-            await conn.execute("BEGIN IMMEDIATE")
-            try:
+            async with self.db.transaction() as conn:
                 counts = await self._live_counts(int(str(broadcast_id)))
                 await conn.execute(
                     "UPDATE broadcasts SET counts = ? WHERE id = ?",
@@ -161,10 +165,8 @@ class BroadcastQueue:
                 )
                 await conn.execute("DELETE FROM deliveries WHERE broadcast_id = ?",
                                    (broadcast_id,))
-                await conn.execute("COMMIT")
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
+        if rows:
+            await self.db.scrub()  # the erased chat ids leave no copy in the WAL
         return len(rows)
 
     async def _live_counts(self, broadcast_id: int) -> dict[str, int]:

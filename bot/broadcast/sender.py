@@ -11,15 +11,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.broadcast.guard import GONE_QUORUM, GoneGuard, Suspension
+from bot.broadcast.limiter import RateLimiter
 from bot.broadcast.queue import (
     CANCELLED,
     DONE,
     FAILED,
+    PAUSED,
     RUNNING,
     SENT,
     UNSUBSCRIBED,
@@ -27,6 +29,7 @@ from bot.broadcast.queue import (
     BroadcastQueue,
     Delivery,
 )
+from bot.privacy.secrets import MAX_ERROR_TEXT, mask_secrets
 
 log = logging.getLogger("vigie.broadcast")
 
@@ -49,59 +52,13 @@ class Permanent(Exception):
     """Telegram refused this message for good (e.g. a malformed request)."""
 
 
+class TextRefused(Exception):
+    """Telegram refused the text itself (entities, length), even in plain text: it would
+    refuse it for every member."""
+
+
 class Sender(Protocol):
     async def send(self, chat_id: int, text: str, lang: str) -> None: ...
-
-
-class RateLimiter:
-    """A sliding one-second window shared by broadcasts and interactive replies."""
-
-    def __init__(
-        self, rate: float, clock: Callable[[], float] = time.monotonic, window: float = 1.1
-    ):
-        self.limit = max(int(rate), 1)
-        # A little over one second: margin for network jitter. Under one message per
-        # second, one message per 1/rate seconds (else 0.5 would mean 1 per second).
-        self.window = window / rate if rate < 1 else window
-        self.clock = clock
-        self._sent: deque[float] = deque()
-        self._per_chat: dict[int, float] = {}
-        self._paused_until = 0.0
-        self._lock = asyncio.Lock()
-
-    def note_interactive(self, chat_id: int | None = None) -> None:
-        """An interactive reply went out: it counts, but it never waits."""
-        now = self.clock()
-        self._sent.append(now)
-        if chat_id is not None:
-            self._per_chat[chat_id] = now
-
-    def pause(self, seconds: float) -> None:
-        self._paused_until = max(self._paused_until, self.clock() + seconds)
-
-    async def acquire(self, chat_id: int) -> None:
-        async with self._lock:
-            while True:
-                now = self.clock()
-                # The same expression as the wait below: with `now - sent >= window` here,
-                # rounding could both keep the oldest entry and find no wait, letting any
-                # number of messages through at that instant.
-                while self._sent and self._sent[0] + self.window <= now:
-                    self._sent.popleft()
-                waits = [self._paused_until - now]
-                if len(self._sent) >= self.limit:
-                    waits.append(self._sent[0] + self.window - now)
-                last = self._per_chat.get(chat_id)
-                if last is not None:
-                    waits.append(last + 1.0 - now)
-                wait = max(waits)
-                if wait <= 0:
-                    self._sent.append(now)
-                    self._per_chat[chat_id] = now
-                    if len(self._per_chat) > 50_000:
-                        self._per_chat = {c: t for c, t in self._per_chat.items() if now - t < 1.0}
-                    return
-                await asyncio.sleep(wait)
 
 
 @dataclass
@@ -109,6 +66,8 @@ class Progress:
     info: BroadcastInfo
     started: float
     sent_this_run: int
+    #: Set when the broadcast paused itself rather than harm every subscriber.
+    suspension: Suspension | None = None
 
     def eta_seconds(self, now: float) -> float | None:
         elapsed = now - self.started
@@ -131,7 +90,10 @@ class Broadcaster:
         concurrency: int = 8,
         max_attempts: int = 5,
         clock: Callable[[], float] = time.time,
+        gone_quorum: int = GONE_QUORUM,
     ):
+        """`gone_quorum`: how many first results, all "gone", pause the broadcast (0: trust
+        "gone" at once, e.g. when the admin resumes a broadcast after such a pause)."""
         self.queue = queue
         self.sender = sender
         self.limiter = limiter
@@ -139,6 +101,9 @@ class Broadcaster:
         self.concurrency = concurrency
         self.max_attempts = max_attempts
         self.clock = clock
+        self.gone_quorum = gone_quorum
+        self.suspension: Suspension | None = None
+        self._guard = GoneGuard(0)
 
     async def close(self) -> None:
         """Release the sender's connections (an HTTP client, for the Bot API sender)."""
@@ -160,6 +125,8 @@ class Broadcaster:
         if info is None:
             return None
         text = info.text
+        self.suspension = None
+        self._guard = GoneGuard(min(self.gone_quorum, info.remaining))
         slots = asyncio.Semaphore(self.concurrency)
         # Pausing or cancelling takes effect at the next message's turn, not after the
         # whole batch (which, at a slow rate, would mean minutes of further messages):
@@ -204,6 +171,8 @@ class Broadcaster:
             if not batch:
                 next_time = await self.queue.next_due_time(broadcast_id)
                 if next_time is None:
+                    for chat in self._guard.finished():
+                        await self.unsubscribe(chat)
                     await self.queue.set_status(broadcast_id, DONE)
                     break
                 await asyncio.sleep(min(max(next_time - self.clock(), 0.05), 1.0))
@@ -216,11 +185,21 @@ class Broadcaster:
                 last_progress = now
                 current = await self.queue.info(broadcast_id)
                 if current is not None:
-                    await on_progress(Progress(current, started, sent))
+                    await on_progress(Progress(current, started, sent, self.suspension))
+        # Paused or cancelled while chats were held: their subscriptions stay, and a resumed
+        # broadcast asks Telegram again.
+        for chat in self._guard.take_held():
+            await self.queue.requeue(broadcast_id, chat)
         final = await self.queue.info(broadcast_id)
         if on_progress is not None and final is not None:
-            await on_progress(Progress(final, started, sent))
+            await on_progress(Progress(final, started, sent, self.suspension))
         return final
+
+    async def _suspend(self, broadcast_id: int, why: Suspension) -> None:
+        if self.suspension is None:
+            self.suspension = why
+            log.warning("broadcast %d paused by itself: %s", broadcast_id, why.kind)
+        await self.queue.set_status(broadcast_id, PAUSED)
 
     async def _deliver(self, broadcast_id: int, text: str, delivery: Delivery) -> bool:
         """Send one message whose rate-limit turn has come, and record the outcome."""
@@ -238,23 +217,41 @@ class Broadcaster:
             )
             return False
         except Gone as exc:
-            await self.queue.mark(broadcast_id, chat, UNSUBSCRIBED, str(exc)[:200])
-            await self.unsubscribe(chat)
+            await self.queue.mark(broadcast_id, chat, UNSUBSCRIBED, _reason(exc))
+            for gone in self._guard.gone(chat):
+                await self.unsubscribe(gone)
+            if self._guard.tripped:
+                for held in self._guard.take_held():
+                    await self.queue.requeue(broadcast_id, held)
+                await self._suspend(broadcast_id, Suspension("gone", self._guard.quorum))
+            return False
+        except TextRefused as exc:
+            await self.queue.retry_later(
+                broadcast_id, chat, self.clock(), _reason(exc), count_attempt=False
+            )
+            await self._suspend(broadcast_id, Suspension("refused", description=_reason(exc)))
             return False
         except Transient as exc:
             if delivery.attempts + 1 >= self.max_attempts:
-                await self.queue.mark(broadcast_id, chat, FAILED, str(exc)[:200])
+                await self.queue.mark(broadcast_id, chat, FAILED, _reason(exc))
             else:
                 backoff = min(2.0**delivery.attempts, 60.0)
                 await self.queue.retry_later(
-                    broadcast_id, chat, self.clock() + backoff, str(exc)[:200], count_attempt=True
+                    broadcast_id, chat, self.clock() + backoff, _reason(exc), count_attempt=True
                 )
             return False
         except Permanent as exc:
-            await self.queue.mark(broadcast_id, chat, FAILED, str(exc)[:200])
+            await self.queue.mark(broadcast_id, chat, FAILED, _reason(exc))
             return False
         await self.queue.mark(broadcast_id, chat, SENT, now=self.clock())
+        for gone in self._guard.accepted():
+            await self.unsubscribe(gone)
         return True
+
+
+def _reason(exc: Exception) -> str:
+    """A delivery's last_error: the sender's own words, masked and bounded (review H1)."""
+    return mask_secrets(str(exc))[:MAX_ERROR_TEXT]
 
 
 async def cancel(queue: BroadcastQueue, broadcast_id: int) -> bool:

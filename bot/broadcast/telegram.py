@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -14,25 +14,30 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.broadcast.alert import is_gone, render_alert
+from bot.broadcast.alert import is_gone, is_refused_text, render_alert
+from bot.broadcast.guard import GONE_QUORUM
 from bot.broadcast.httpsender import BotApiSender
+from bot.broadcast.limiter import RateLimiter
 from bot.broadcast.queue import CANCELLED, PAUSED, RUNNING, BroadcastInfo, BroadcastQueue
+from bot.broadcast.reports import progress_text
 from bot.broadcast.sender import (
     Broadcaster,
     Gone,
     Permanent,
     Progress,
-    RateLimiter,
     RetryLater,
+    TextRefused,
     Transient,
 )
 from bot.core import callbacks
+from bot.core.alerts import longest_alert, too_long
 from bot.core.assistant import unknown_command
 from bot.core.commands import canonical_command
 from bot.core.content import Content
 from bot.core.events import Event
-from bot.core.html import escape
+from bot.core.html import escape, visible_text
 from bot.core.reply import Button, Reply, rows
+from bot.privacy.secrets import error_text
 from bot.service import Actor, Vigie
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -57,10 +62,18 @@ class TelegramSender:
             [[InlineKeyboardButton(label, callback_data=callbacks.encode("a", "unsub"))]]
         )
         try:
+            await self._send(chat_id, body, markup, ParseMode.HTML)
+        except TextRefused:  # once more as plain text, as BotApiSender does
+            await self._send(chat_id, visible_text(body), markup, None)
+
+    async def _send(
+        self, chat_id: int, body: str, markup: InlineKeyboardMarkup, mode: str | None
+    ) -> None:
+        try:
             await self.bot.send_message(
                 chat_id,
                 body,
-                parse_mode=ParseMode.HTML,
+                parse_mode=mode,
                 reply_markup=markup,
                 disable_web_page_preview=True,
             )
@@ -71,9 +84,11 @@ class TelegramSender:
         except BadRequest as exc:
             if is_gone(str(exc)):
                 raise Gone(str(exc)) from exc
+            if is_refused_text(str(exc)):
+                raise TextRefused(str(exc)) from exc
             raise Permanent(str(exc)) from exc
         except (TimedOut, NetworkError) as exc:  # includes 5xx answers
-            raise Transient(f"{type(exc).__name__}: {exc}") from exc
+            raise Transient(error_text(exc)) from exc
 
 
 def make_broadcaster(
@@ -83,7 +98,9 @@ def make_broadcaster(
     queue: BroadcastQueue,
     limiter: RateLimiter,
     category: str,
+    gone_quorum: int = GONE_QUORUM,
 ) -> Broadcaster:
+    """`gone_quorum=0` when the admin resumes a paused broadcast: "gone" is believed."""
     sender: BotApiSender | TelegramSender
     if isinstance(bot, Bot):  # the real thing: post the JSON ourselves with aiohttp
         timeout = getattr(bot.request, "read_timeout", None) or 15.0
@@ -95,23 +112,8 @@ def make_broadcaster(
         sender,
         limiter,
         unsubscribe=SqliteSubscriptions(db).remove_gone,
+        gone_quorum=gone_quorum,
     )
-
-
-def progress_text(p: Progress, final: bool = False) -> str:
-    info = p.info
-    sent = info.counts.get("sent", 0)
-    failed = info.counts.get("failed", 0) + info.counts.get("unsubscribed", 0)
-    eta = p.eta_seconds(time.time())
-    lines = [
-        f"📣 Diffusion n°{info.id} : <b>{info.status}</b>",
-        f"Envoyés : {sent} / {info.total} · échecs : {failed} · restants : {info.remaining}",
-    ]
-    if eta is not None and not final and info.remaining:
-        lines.append(f"Fin estimée dans {int(eta) + 1} s")
-    if final:
-        lines.append("Rapport : " + ", ".join(f"{k} {v}" for k, v in sorted(info.counts.items())))
-    return "\n".join(lines)
 
 
 @dataclass
@@ -119,6 +121,10 @@ class Draft:
     stage: str  # "text", "category", "confirm"
     text: str = ""
     category: str = ""
+    # Carried by the category buttons and by "Envoyer": a button shown for an earlier text
+    # or preview names an older version and is refused, never applied to the current draft.
+    text_version: int = 0
+    preview_version: int = 0
 
 
 class AdminBroadcasts:
@@ -131,6 +137,7 @@ class AdminBroadcasts:
         self.queue = BroadcastQueue(db)
         self.limiter = limiter
         self.drafts: dict[int, Draft] = {}
+        self._versions = itertools.count(1)
         self.tasks: dict[int, asyncio.Task[Any]] = {}
 
     def wants_text(self, actor: Actor) -> bool:
@@ -163,16 +170,25 @@ class AdminBroadcasts:
             draft = self.drafts.get(actor.user_id)
             if draft is None or draft.stage != "text":
                 return [unknown_command(content, lang)]
-            draft.text = escape(event.value.strip())
+            text = escape(event.value.strip())
+            length = longest_alert(content.association, text)
+            if too_long(length):  # the draft still waits for a text
+                return [Reply(
+                    f"Ce texte est trop long pour Telegram : l'alerte ferait {length} caractères "
+                    "avec son en-tête, et Telegram en accepte au plus 4 096 ; envoyez un texte "
+                    "plus court."
+                )]
+            draft.text = text
+            draft.text_version = next(self._versions)
             draft.stage = "category"
-            return [self._categories()]
+            return [self._categories(draft)]
         action = callbacks.decode(event.value)
         args = action.args if action else ()
         return await self._press(actor, args)
 
-    def _categories(self) -> Reply:
+    def _categories(self, draft: Draft) -> Reply:
         buttons = [
-            Button(c.labels.get("fr", c.id), callbacks.encode("b", "cat", c.id))
+            Button(c.labels.get("fr", c.id), callbacks.encode("b", "cat", c.id, draft.text_version))
             for c in self.service.content.association.alert_categories
         ]
         buttons.append(Button("✖ Annuler", callbacks.encode("b", "no")))
@@ -190,13 +206,26 @@ class AdminBroadcasts:
             if template is None:
                 return expired
             draft.text, draft.category = template.text, template.category
+            draft.text_version = next(self._versions)
             return await self._preview(draft)
-        if args[:1] == ("cat",) and len(args) == 2 and draft is not None and draft.text:
+        if (
+            args[:1] == ("cat",)
+            and len(args) == 3
+            and draft is not None
+            and draft.text
+            and args[2] == str(draft.text_version)
+        ):
             if content.association.category(args[1]) is None:
                 return expired
             draft.category = args[1]
             return await self._preview(draft)
-        if args[:1] == ("go",) and draft is not None and draft.stage == "confirm":
+        if (
+            args[:1] == ("go",)
+            and len(args) == 2
+            and draft is not None
+            and draft.stage == "confirm"
+            and args[1] == str(draft.preview_version)
+        ):
             self.drafts.pop(actor.user_id, None)
             broadcast_id = await self.queue.create(draft.text, draft.category)
             self.start(broadcast_id, draft.category, actor.chat_id)
@@ -213,14 +242,18 @@ class AdminBroadcasts:
     async def _preview(self, draft: Draft) -> list[Reply]:
         content = self.service.content
         draft.stage = "confirm"
+        draft.preview_version = next(self._versions)
         body, label = render_alert(content, draft.text, draft.category, "fr")
         count = await self.queue.recipients(draft.category)
-        preview = Reply(body, rows([Button(label, callbacks.encode("b", "noop"))]))
+        # One message, never split: the preview fails exactly as the alert itself would.
+        preview = Reply(body, rows([Button(label, callbacks.encode("b", "noop"))]), whole=True)
         confirm = Reply(
             f"⬆️ Aperçu exact du message. Destinataires : <b>{count}</b> abonné(s).",
             (
                 (
-                    Button(f"✅ Envoyer à {count}", callbacks.encode("b", "go")),
+                    Button(
+                        f"✅ Envoyer à {count}", callbacks.encode("b", "go", draft.preview_version)
+                    ),
                     Button("✖ Annuler", callbacks.encode("b", "no")),
                 ),
             ),
@@ -254,17 +287,21 @@ class AdminBroadcasts:
         status = {"pause": PAUSED, "resume": RUNNING, "cancel": CANCELLED}[op]
         if not await self.queue.set_status(broadcast_id, status):
             return Reply(f"La diffusion n°{broadcast_id} est déjà terminée.")
-        if op == "resume":
-            self.start(broadcast_id, info.category, chat_id)
+        if op == "resume":  # the admin decided: a pause for "all gone" is not repeated
+            self.start(broadcast_id, info.category, chat_id, trust_gone=True)
         return Reply(f"Diffusion n°{broadcast_id} : {status}.")
 
-    def start(self, broadcast_id: int, category: str, admin_chat: int | None) -> None:
+    def start(
+        self, broadcast_id: int, category: str, admin_chat: int | None, trust_gone: bool = False
+    ) -> None:
         if broadcast_id in self.tasks and not self.tasks[broadcast_id].done():
             return
-        task = asyncio.create_task(self._run(broadcast_id, category, admin_chat))
+        task = asyncio.create_task(self._run(broadcast_id, category, admin_chat, trust_gone))
         self.tasks[broadcast_id] = task
 
-    async def _run(self, broadcast_id: int, category: str, admin_chat: int | None) -> None:
+    async def _run(
+        self, broadcast_id: int, category: str, admin_chat: int | None, trust_gone: bool
+    ) -> None:
         broadcaster = make_broadcaster(
             self.bot,
             self.service.content,
@@ -272,6 +309,7 @@ class AdminBroadcasts:
             self.queue,
             self.limiter,
             category,
+            gone_quorum=0 if trust_gone else GONE_QUORUM,
         )
         message_id: int | None = None
 

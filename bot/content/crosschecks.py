@@ -4,7 +4,7 @@ topics, the catalogue, and the alert templates (`content/alerts/*.md`)."""
 from __future__ import annotations
 
 import difflib
-import string
+import re
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -12,14 +12,23 @@ from typing import TYPE_CHECKING
 
 from bot.content import schema
 from bot.content.errors import Problem
+from bot.content.link_lint import link_warnings, risky_links
 from bot.content.yamlsource import YamlDocument, parse_yaml, read_text
+from bot.core import templates
+from bot.core.alerts import longest_alert, too_long, too_long_fr
 from bot.core.content import AlertTemplate, Answer, Association
 from bot.core.flows.model import Flow
 from bot.core.html import html_errors
+from bot.core.limits import MAX_ID_CHARS
 from bot.core.uikeys import REQUIRED_UI_KEYS, UI_PARAMS
 
 if TYPE_CHECKING:
     from bot.content.loader import _Collector
+
+# A template's file name is its id in the admin's buttons: ASCII, short, no ":".
+TEMPLATE_STEM = re.compile(rf"[a-z][a-z0-9_-]{{0,{MAX_ID_CHARS - 1}}}")
+# An interface text once filled with plausible values: well under one message.
+MAX_UI_CHARS = 2000
 
 
 def has_html_error(text: str, message: str) -> bool:
@@ -52,25 +61,14 @@ def check_ui_keys(
     for key, texts in sorted(ui.items()):
         allowed = UI_PARAMS.get(key, frozenset())
         for lang, text in sorted(texts.items()):
-            try:
-                names = {n for _, n, _, _ in string.Formatter().parse(text) if n is not None}
-            except ValueError as exc:
-                names, broken = set(), str(exc)
-            else:
-                broken = ""
-            if broken or names - allowed:
-                expected = ", ".join(f"{{{n}}}" for n in sorted(allowed)) or "aucune"
-                what = (
-                    f"accolade mal formée ({broken})"
-                    if broken
-                    else (f"variable inconnue {', '.join(sorted(names - allowed))}")
-                )
+            wrong = templates.problem(text, allowed)
+            if wrong is None and len(templates.sample(text, allowed)) > MAX_UI_CHARS:
+                wrong = f"texte trop long une fois rempli (au plus {MAX_UI_CHARS} caractères)"
+            if wrong:
+                collector.problems.append(doc.problem(("ui", key, lang), f"« {key} » : {wrong}"))
+            for warning in link_warnings(text):
                 collector.problems.append(
-                    doc.problem(
-                        ("ui", key, lang),
-                        f"{what} dans « {key} » (variables possibles : {expected} ; "
-                        "écrivez {{{{ ou }}}} pour une accolade)",
-                    )
+                    doc.problem(("ui", key, lang), f"« {key} » : {warning}", warning=True)
                 )
     known = wanted | {f"flow.start.{flow}" for flow in flows}
     for key in sorted(ui.keys() - known):
@@ -145,6 +143,18 @@ def load_alert_templates(
         return templates
     for path in sorted(folder.glob("*.md")):
         display = collector.display(path)
+        if not TEMPLATE_STEM.fullmatch(path.stem):
+            collector.problems.append(
+                Problem(
+                    display,
+                    1,
+                    1,
+                    f"nom de modèle « {path.name} » invalide : lettres minuscules sans accent, "
+                    f"chiffres, - ou _, {MAX_ID_CHARS} caractères au plus avant .md "
+                    "(ex. mise-a-jour-urgente.md)",
+                )
+            )
+            continue
         raw, unreadable = read_text(path, display)
         if raw is None:
             collector.problems.extend([unreadable] if unreadable else [])
@@ -183,5 +193,14 @@ def load_alert_templates(
         for message in html_errors(text):
             at = text_line(text, partial(has_html_error, message=message))
             collector.problems.append(Problem(display, first + at, 1, f"HTML : {message}"))
+        lines = text.split("\n")
+        for target, warning in risky_links(text):
+            at = next((i for i, line in enumerate(lines) if target in line), 0)
+            collector.problems.append(Problem(display, first + at, 1, warning, warning=True))
+        if association is not None:
+            known = spec.category if spec.category in categories else None
+            length = longest_alert(association, text, known)
+            if too_long(length):
+                collector.problems.append(Problem(display, first, 1, too_long_fr(length)))
         templates[path.stem] = AlertTemplate(path.stem, spec.title, text, spec.category)
     return templates

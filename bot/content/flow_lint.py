@@ -5,13 +5,14 @@ and every declared invariant true.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
 from typing import Any
 
 from bot.content.errors import Problem
 from bot.content.flow_schema import OUTPUT_KEYS, FlowFile, build_flow
-from bot.content.yamlsource import YamlDocument
+from bot.content.link_lint import link_warnings
+from bot.content.yamlsource import Location, YamlDocument
+from bot.core import templates
 from bot.core.flows import explore
 from bot.core.flows.conditions import OPERATORS, evaluate, values_used
 from bot.core.flows.decide import matching_verdicts
@@ -210,8 +211,21 @@ def lint_flow_spec(spec: FlowFile, doc: YamlDocument) -> list[Problem]:
                     ("verdicts", i, "outputs"), f"sorties manquantes : {', '.join(missing)}"
                 )
             )
+    seen_notes: dict[str, int] = {}
     for i, note in enumerate(spec.notes):
         problems += _condition_problems(note.when, ("notes", i, "when"), spec, doc)
+        if note.id in seen_notes:
+            problems.append(
+                doc.problem(
+                    ("notes", i, "id"),
+                    f"remarque « {note.id} » déjà définie (remarque n° {seen_notes[note.id] + 1})",
+                )
+            )
+        seen_notes.setdefault(note.id, i)
+    if isinstance(spec.next_steps, list):
+        for i, step in enumerate(spec.next_steps):
+            if step.when is not None:
+                problems += _condition_problems(step.when, ("next_steps", i, "when"), spec, doc)
     for i, inv in enumerate(spec.invariants):
         for name in (inv.if_, inv.then):
             if name not in spec.definitions:
@@ -307,6 +321,8 @@ def lint_paths(flow: Flow, doc: YamlDocument) -> list[Problem]:
     return problems
 
 
+# A draft once filled with plausible values (it is also sent as a file).
+MAX_DOCUMENT_CHARS = 16000
 DOCUMENT_PLACEHOLDERS = frozenset(
     {"today", "aware_at", "deadline", "summary", "reasons", "answers"}
 )
@@ -316,24 +332,28 @@ def lint_texts(flow: Flow, doc: YamlDocument) -> list[Problem]:
     """HTML shown to members is valid; document templates use known placeholders only."""
     problems: list[Problem] = []
     for lang in ("fr", "en"):
-        for message in html_errors(flow.next_steps(lang)):
-            problems.append(doc.problem(("next_steps", lang), f"HTML : {message}"))
+        shown: list[tuple[Location, str]] = [(("flow", "intro", lang), flow.intro(lang))]
+        for i, step in enumerate(flow.next_steps):
+            where: Location = (
+                ("next_steps", lang) if step.when is None else ("next_steps", i, "text", lang)
+            )
+            shown.append((where, step.text(lang)))
+            for message in html_errors(step.text(lang)):
+                problems.append(doc.problem(where, f"HTML : {message}"))
         for message in html_errors(flow.intro(lang)):
             problems.append(doc.problem(("flow", "intro", lang), f"HTML : {message}"))
+        for where, text in shown:
+            for warning in link_warnings(text):
+                problems.append(doc.problem(where, warning, warning=True))
         known = DOCUMENT_PLACEHOLDERS | {f"f_{fact}" for fact in flow.facts}
         for key, template in flow.documents.items():
-            try:
-                names = {n for _, n, _, _ in string.Formatter().parse(template(lang)) if n}
-            except ValueError as exc:
-                problems.append(
-                    doc.problem(("documents", key, lang), f"accolade mal formée : {exc}")
+            wrong = templates.problem(template(lang), known)
+            if wrong is None and len(templates.sample(template(lang), known)) > MAX_DOCUMENT_CHARS:
+                wrong = (
+                    f"brouillon trop long une fois rempli (au plus {MAX_DOCUMENT_CHARS} caractères)"
                 )
-                continue
-            for name in sorted(names - known):
+            if wrong:
                 problems.append(
-                    doc.problem(
-                        ("documents", key, lang),
-                        f"variable inconnue {{{name}}} (connues : {', '.join(sorted(known))})",
-                    )
+                    doc.problem(("documents", key, lang), f"brouillon « {key} » : {wrong}")
                 )
     return problems

@@ -11,6 +11,7 @@ from bot.core.flows.model import (
     CheckItem,
     Fact,
     Flow,
+    NextStep,
     Node,
     Note,
     Reason,
@@ -18,8 +19,9 @@ from bot.core.flows.model import (
     Value,
     Verdict,
 )
+from bot.core.limits import MAX_ID_CHARS
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=MAX_ID_CHARS)]
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
 OUTPUT_KEYS = ("notify_authority", "inform_data_subjects", "document", "inform_controller")
 
@@ -41,8 +43,12 @@ class _Header(_Strict):
     deadline_hours: int | None = Field(default=None, ge=1)
 
 
+class _ValueSpec(_Bilingual):
+    words: list[Annotated[str, StringConstraints(min_length=2)]] = Field(default_factory=list)
+
+
 class _FactSpec(_Strict):
-    values: dict[str, _Bilingual] = Field(min_length=1)
+    values: dict[str, _ValueSpec] = Field(min_length=1)
     skip_value: str | None = None
 
 
@@ -81,9 +87,15 @@ class _VerdictSpec(_Strict):
 
 
 class _NoteSpec(_Strict):
+    id: Slug
     when: dict[str, Any]
     text: _Bilingual
     articles: list[str] = Field(default_factory=list)
+
+
+class _NextStepSpec(_Strict):
+    when: dict[str, Any] | None = None
+    text: _Bilingual
 
 
 class _Invariant(_Strict):
@@ -100,7 +112,8 @@ class FlowFile(_Strict):
     verdicts: list[_VerdictSpec] = Field(default_factory=list)
     notes: list[_NoteSpec] = Field(default_factory=list)
     invariants: list[_Invariant] = Field(default_factory=list)
-    next_steps: _Bilingual | None = None
+    # One text shown after every verdict, or items each with an optional condition.
+    next_steps: _Bilingual | list[_NextStepSpec] | None = None
     documents: dict[Slug, _Bilingual] = Field(default_factory=dict)
 
 
@@ -110,7 +123,11 @@ def _text(spec: _Bilingual | None) -> Text:
 
 def build_flow(spec: FlowFile) -> Flow:
     facts = {
-        fid: Fact(fid, tuple(Value(v, _text(label)) for v, label in f.values.items()), f.skip_value)
+        fid: Fact(
+            fid,
+            tuple(Value(v, _text(spec), tuple(spec.words)) for v, spec in f.values.items()),
+            f.skip_value,
+        )
         for fid, f in spec.facts.items()
     }
     ids = list(spec.nodes)
@@ -163,9 +180,17 @@ def build_flow(spec: FlowFile) -> Flow:
             )
             for v in spec.verdicts
         ),
-        notes=tuple(Note(n.when, _text(n.text), tuple(n.articles)) for n in spec.notes),
+        notes=tuple(Note(n.id, n.when, _text(n.text), tuple(n.articles)) for n in spec.notes),
         invariants=tuple((i.if_, i.then) for i in spec.invariants),
-        next_steps=_text(spec.next_steps),
+        next_steps=_next_steps(spec.next_steps),
         documents={k: _text(v) for k, v in spec.documents.items()},
         deadline_hours=spec.flow.deadline_hours,
     )
+
+
+def _next_steps(spec: _Bilingual | list[_NextStepSpec] | None) -> tuple[NextStep, ...]:
+    if spec is None:
+        return ()
+    if isinstance(spec, list):
+        return tuple(NextStep(item.when, _text(item.text)) for item in spec)
+    return (NextStep(None, _text(spec)),)

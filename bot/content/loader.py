@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import string
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from bot.content import schema
+from bot.content.callback_lint import callback_problems
 from bot.content.crosschecks import (
     catalogue_topics,
     check_flow_topics,
@@ -28,9 +28,11 @@ from bot.content.crosschecks import (
 )
 from bot.content.errors import ContentError, Problem
 from bot.content.flows import load_flows
+from bot.content.link_lint import link_warnings
 from bot.content.lint import lint_content
 from bot.content.schema_errors import schema_problems
 from bot.content.yamlsource import Location, YamlDocument, read_yaml
+from bot.core import templates
 from bot.core.content import (
     AlertCategory,
     Answer,
@@ -45,6 +47,8 @@ from bot.core.limits import LANGUAGES
 
 M = TypeVar("M", bound=BaseModel)
 MAX_ANSWER_CHARS = 1200
+# Any text once its placeholders are filled: a Telegram message holds 4,096 characters.
+MAX_TEMPLATE_CHARS = 4000
 
 
 def default_content_root() -> Path:
@@ -92,22 +96,16 @@ def _yaml_files(folder: Path) -> list[Path]:
 
 def _fill(template: str, values: dict[str, str]) -> tuple[str, str | None]:
     """Fill `{placeholders}`; return the text and what is wrong with them, if anything."""
-    expected = ", ".join("{" + k + "}" for k in sorted(values))
-    try:
-        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
-    except ValueError:
+    wrong = templates.problem(template, values.keys())
+    if wrong:
+        return template, wrong
+    filled = templates.fill(template, values)
+    if len(filled) > MAX_TEMPLATE_CHARS:
         return template, (
-            "accolade « { » ou « } » seule : écrivez {{ ou }} pour afficher une accolade "
-            f"(variables : {expected})"
+            f"texte trop long une fois rempli : {len(filled)} caractères "
+            f"(au plus {MAX_TEMPLATE_CHARS})"
         )
-    unknown = [name or "{}" for name in names if name not in values]
-    if unknown:
-        return template, f"variable inconnue {', '.join(unknown)} (attendu : {expected})"
-    try:
-        return template.format(**values), None
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
-        # `{contact_email:x}` or `{contact_email!x}`: a format Python cannot apply.
-        return template, f"variable mal écrite : rien après le nom entre accolades ({expected})"
+    return filled, None
 
 
 def load_association(collector: _Collector, folder: Path) -> Association | None:
@@ -166,6 +164,19 @@ def _load_each(
 
 def _has_unknown(text: str, values: dict[str, str]) -> bool:
     return _fill(text, values)[1] is not None
+
+
+def _locate_id(collector: _Collector, folder: Path, name: str) -> tuple[str, int]:
+    """The first file and line of `content/` that names the id `name`."""
+    for path in sorted(folder.rglob("*")):
+        if path.suffix not in {".yaml", ".md"} or not path.is_file():
+            continue
+        if path.stem == name:
+            return collector.display(path), 1
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if name in line:
+                return collector.display(path), number
+    return collector.display(folder), 1
 
 
 def load_root(
@@ -248,6 +259,11 @@ def load_root(
                     collector.problems.append(
                         doc.text_problem(("answers", topic, lang, "text"), at, f"HTML : {message}")
                     )
+                for key in ("text", "sources"):
+                    for warning in link_warnings(rendered[key]):
+                        collector.problems.append(
+                            doc.problem(("answers", topic, lang, key), warning, warning=True)
+                        )
                 length = visible_length(rendered["text"])
                 if length > MAX_ANSWER_CHARS:
                     collector.problems.append(
@@ -288,6 +304,11 @@ def load_root(
         check_ui_keys(collector, ui_doc, ui, answers, declared_flows)
     check_flow_topics(collector, folder / "flows", flows, answers)
     templates = load_alert_templates(collector, folder / "alerts", association)
+    collector.problems.extend(
+        callback_problems(
+            answers, flows, association, templates, partial(_locate_id, collector, folder)
+        )
+    )
 
     catalogue_doc = collector.read(folder / "reference" / "catalogue.yaml")
     catalogue = catalogue_topics(collector, catalogue_doc)

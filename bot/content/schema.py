@@ -12,9 +12,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from bot.core.limits import MAX_ID_CHARS
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-TopicId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*\.[a-z0-9_]+$")]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+# ASCII and at most MAX_ID_CHARS: every id fits in a button's callback data.
+TopicId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9_]*\.[a-z0-9_]+$", max_length=MAX_ID_CHARS),
+]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=MAX_ID_CHARS)]
 
 
 class Strict(BaseModel):

@@ -19,6 +19,8 @@ from pydantic import BaseModel, ValidationError
 from bot.content.errors import Problem
 from bot.content.yamlsource import Location, YamlDocument
 
+_ID = re.compile(r"[a-z][a-z0-9_.-]*")
+
 
 def schema_problems(
     doc: YamlDocument, exc: ValidationError, model: type[BaseModel]
@@ -62,6 +64,11 @@ def explain(error: Any, location: Location, doc: YamlDocument, model: type[BaseM
         return f"{where} : texte vide ; écrivez le texte ou supprimez la ligne"
     if kind == "string_pattern_mismatch":
         return f"{where} : identifiant « {value} » invalide (ex. breach.deadline)"
+    if kind == "string_too_long" and isinstance(value, str) and _ID.fullmatch(value):
+        return (
+            f"{where} : identifiant « {value} » trop long ({ctx.get('max_length')} caractères "
+            "au plus : il doit tenir dans les boutons de Telegram)"
+        )
     if kind == "string_too_long":
         return f"{where} : texte trop long ({ctx.get('max_length')} caractères au plus)"
     if kind == "too_short":

@@ -22,6 +22,7 @@ Location = tuple[str | int, ...]
 # A document may reuse a block through aliases; past this many values it is
 # certainly an alias bomb, not content.
 MAX_VALUES = 500_000
+_PLAIN_COLLECTIONS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
 
 
@@ -92,6 +93,13 @@ class _Builder:
         if self.built > MAX_VALUES:
             raise _Invalid(node, f"document trop grand (plus de {MAX_VALUES} valeurs, alias ?)")
         if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            if node.tag not in _PLAIN_COLLECTIONS:
+                shown = node.tag.replace("tag:yaml.org,2002:", "!!")
+                raise _Invalid(
+                    node,
+                    f"étiquette YAML « {shown} » refusée : retirez-la (le contenu n'utilise "
+                    "que des textes, des listes et des clés)",
+                )
             if id(node) in self.active:
                 raise _Invalid(
                     node, "alias récursif : un bloc ne peut pas se contenir lui-même (*alias)"

@@ -9,17 +9,25 @@ from __future__ import annotations
 
 from bot.core import callbacks, flowchat, render
 from bot.core.alerts_panel import alerts_reply
-from bot.core.commands import canonical_command
+from bot.core.commands import canonical_command, command_language
 from bot.core.content import Content
+from bot.core.domain import DomainVocabulary
 from bot.core.events import Context, CountTopic, Event, Forget, Unmatched
 from bot.core.html import escape
+from bot.core.language import detect_language
 from bot.core.limits import DEFAULT_LANGUAGE, LANGUAGES
 from bot.core.matcher import Matcher
+from bot.core.patient_data import looks_like_patient_data, redact
 from bot.core.reply import Button, Outcome, Reply, rows
 from bot.core.session import LastMatch, Session
 
+MAX_BUTTON_NUMBER_DIGITS = 3
+
 
 def user_language(session: Session, ctx: Context) -> str:
+    """The language the member last spoke, else the one they chose, else Telegram's."""
+    if session.spoken in LANGUAGES:
+        return session.spoken
     if session.lang in LANGUAGES:
         return session.lang
     if ctx.user_lang and ctx.user_lang.lower().startswith("en"):
@@ -31,9 +39,35 @@ class Assistant:
     def __init__(self, content: Content, matcher: Matcher | None = None):
         self.content = content
         self.matcher = matcher or Matcher(content.intents)
+        self.domain = DomainVocabulary(content.intents)
 
     def handle(self, session: Session, event: Event, ctx: Context) -> Outcome:
+        spoken = (
+            command_language(event.value)
+            if event.kind == "command"
+            else detect_language(event.value)
+            if event.kind == "text" and session.flow is None
+            else None
+        )
+        if spoken is not None:
+            session.spoken = spoken
         lang = user_language(session, ctx)
+        outcome = self._dispatch(session, event, ctx, lang)
+        session.updated_at = ctx.now.timestamp()
+        if not session.created_at:
+            session.created_at = session.updated_at
+        return outcome
+
+    def _dispatch(self, session: Session, event: Event, ctx: Context, lang: str) -> Outcome:
+        if session.flow is not None and flowchat.is_stale(self.content, session.flow):
+            # A reload renamed or removed the step the member was at: the run cannot
+            # go on, so it ends, and the member is told, whatever they sent.
+            flowchat.end(session)
+            outcome = self._dispatch(session, event, ctx, lang)
+            expired = render.expired(self.content, lang)
+            if expired in outcome.replies:
+                return outcome
+            return Outcome([expired, *outcome.replies], outcome.effects)
         if event.kind == "command":
             outcome = self._command(session, event, ctx, lang)
         elif event.kind == "press":
@@ -42,9 +76,6 @@ class Assistant:
             outcome = self._text(session, event.value, ctx, lang)
         else:
             outcome = Outcome([Reply(self.content.ui.get("media.only_text", lang))])
-        session.updated_at = ctx.now.timestamp()
-        if not session.created_at:
-            session.created_at = session.updated_at
         return outcome
 
     # -- commands ---------------------------------------------------------------------
@@ -82,7 +113,7 @@ class Assistant:
         if name == "langue":
             wanted = event.args.strip().lower()[:2]
             if wanted in LANGUAGES:
-                session.lang = wanted
+                session.lang = session.spoken = wanted
                 return Outcome([Reply(content.ui.get("language.set", wanted))])
             buttons = [
                 Button("Français", callbacks.encode("l", "fr")),
@@ -117,7 +148,7 @@ class Assistant:
                 "why.explain",
                 lang,
                 title=escape(title),
-                decision=last.decision,
+                decision=escape(ui.get(f"why.decision.{last.decision}", lang)),
                 example=escape(last.example or "—"),
                 score=round(last.score),
             )
@@ -145,7 +176,7 @@ class Assistant:
         if kind == "n" and not args:
             return Outcome([render.fallback(content, lang)])
         if kind == "l" and len(args) == 1 and args[0] in LANGUAGES:
-            session.lang = args[0]
+            session.lang = session.spoken = args[0]
             return Outcome(
                 [Reply(content.ui.get("language.set", args[0]), render.main_menu(content, args[0]))]
             )
@@ -158,18 +189,39 @@ class Assistant:
     # -- free text --------------------------------------------------------------------
 
     def _text(self, session: Session, text: str, ctx: Context, lang: str) -> Outcome:
+        if not looks_like_patient_data(text):
+            return self._understand(session, text, ctx, lang)
+        # Patient data typed by mistake: warn at once, answer what the message asks (read
+        # without the identifiers), and keep nothing of it, not even in the opt-in log.
+        warning = Reply(self.content.ui.get("patient_data.warning", lang))
+        outcome = self._understand(session, redact(text), ctx, lang)
+        kept = [e for e in outcome.effects if not isinstance(e, Unmatched)]
+        return Outcome([warning, *outcome.replies], kept)
+
+    def _understand(self, session: Session, text: str, ctx: Context, lang: str) -> Outcome:
         content = self.content
         if session.flow is not None:
             turn = flowchat.text(content, session, text, lang, ctx.now)
             if turn is not None:
                 return Outcome(turn.replies, turn.effects)
+        bare = text.strip()
+        if bare.isdecimal() and len(bare) <= MAX_BUTTON_NUMBER_DIGITS:
+            # "15" with buttons on screen is a mistyped button, not a question on record
+            # retention: say so rather than answer something.
+            number = escape(bare)
+            return Outcome([Reply(content.ui.get("number.not_a_button", lang, n=number))])
         match = self.matcher.match(text, lang_hint=lang)
+        if session.flow is not None and not is_clear_question(text, match.decision):
+            stayed = flowchat.stay(content, session, lang)
+            if stayed is not None:
+                return Outcome(stayed.replies, stayed.effects)
         answer_lang = match.lang if match.lang in LANGUAGES else lang
         session.last_match = LastMatch(
             match.topic, match.decision, match.score, match.example, answer_lang
         )
         effects: list[object] = [CountTopic(match.topic, match.decision)]
-        reply, unmatched = render.for_match(content, match, answer_lang)
+        in_domain = match.decision == "fallback" and self.domain.speaks_of(text)
+        reply, unmatched = render.for_match(content, match, answer_lang, in_domain)
         if unmatched:
             effects.append(Unmatched(text, answer_lang))
         replies = [reply]
@@ -190,6 +242,16 @@ class Assistant:
                 )
             )
         return Outcome(replies, effects)
+
+
+# In a flow, typed text leaves it only when it is clearly a new question: a confident
+# match, asked as a question or in a few words. "un voisin" stays in the flow.
+MIN_QUESTION_WORDS = 4
+
+
+def is_clear_question(text: str, decision: str) -> bool:
+    asked = text.rstrip().endswith("?") or len(text.split()) >= MIN_QUESTION_WORDS
+    return decision == "answer" and asked
 
 
 def unknown_command(content: Content, lang: str) -> Reply:

@@ -26,6 +26,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("oubli", "forget"),
     Command("langue", "language"),
     Command("pourquoi", "why"),
+    Command("moi", "whoami"),
     Command("diffuser", "broadcast", admin=True),
     Command("diffusions", "broadcasts", admin=True),
     Command("reload", "recharger", admin=True),
@@ -33,6 +34,19 @@ COMMANDS: tuple[Command, ...] = (
 _BY_NAME = {name: c.name for c in COMMANDS for name in c.names}
 ADMIN_COMMANDS = frozenset(c.name for c in COMMANDS if c.admin)
 MEMBER_COMMANDS = tuple(c for c in COMMANDS if not c.admin)
+
+
+def command_language(name: str) -> str | None:
+    """'fr' for a member command's French name, 'en' for its English alias, else None."""
+    wanted = name.lower().split("@", 1)[0]
+    for command in MEMBER_COMMANDS:
+        if command.alias is None:
+            continue
+        if wanted == command.name:
+            return "fr"
+        if wanted == command.alias:
+            return "en"
+    return None
 
 
 def canonical_command(name: str) -> str | None:

@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.core.limits import DEFAULT_LANGUAGE
+from bot.core.templates import fill
 
 if TYPE_CHECKING:
     from bot.core.flows.model import Flow
@@ -100,8 +101,8 @@ class UiTexts:
         if by_lang is None:
             return key
         template = by_lang.get(lang) or by_lang.get(DEFAULT_LANGUAGE, key)
-        # Always formatted, so "{{" is a literal brace; the loader checks the placeholders.
-        return template.format(**params)
+        # Always filled, so "{{" is a literal brace; the loader checks the placeholders.
+        return fill(template, params)
 
 
 @dataclass(frozen=True)

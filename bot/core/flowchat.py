@@ -15,7 +15,7 @@ from bot.core import callbacks, render
 from bot.core.content import Content
 from bot.core.events import CountEvent
 from bot.core.flows import engine, freetext
-from bot.core.flows.dates import OTHER, PRESETS, DateError, parse_typed, preset_datetime
+from bot.core.flows.dates import OTHER, PRESETS, DateError, parse_moment, preset_moment
 from bot.core.flows.decide import NoVerdictError, decide, score
 from bot.core.flows.engine import FlowError, FlowState
 from bot.core.flows.model import Flow, Node
@@ -124,6 +124,16 @@ def resume_prompt(content: Content, flow: Flow, state: FlowState, lang: str) -> 
     )
 
 
+def is_stale(content: Content, state: FlowState) -> bool:
+    """Whether a reload removed the run's flow, or a step it is at or went through."""
+    flow = content.flows.get(state.flow)
+    if flow is None:
+        return True
+    return state.node not in flow.nodes or any(
+        s.node and s.node not in flow.nodes for s in state.steps
+    )
+
+
 def is_idle(content: Content, state: FlowState, now: datetime) -> bool:
     limit = content.association.flow_resume_after_hours * 3600
     return bool(state.updated_at) and now.timestamp() - state.updated_at > limit
@@ -202,11 +212,20 @@ def _choose_index(flow: Flow, state: FlowState, index: int, now: datetime) -> Fl
     if node.type == "date":
         if value == OTHER:
             return engine.await_date(flow, state, ts)
-        when = preset_datetime(value, now) if value in PRESETS else None
-        if when is None:
+        if value not in PRESETS:
             raise FlowError("unknown preset")
-        return engine.set_date(flow, state, when.isoformat(), ts)
+        return engine.set_date(flow, state, preset_moment(value, now).iso(), ts)
     return engine.choose(flow, state, value, ts)
+
+
+def stay(content: Content, session: Session, lang: str) -> Turn | None:
+    """Typed text that answers no button and is no clear question: ask again, in the flow."""
+    state = session.flow
+    flow = content.flows.get(state.flow) if state else None
+    if state is None or flow is None or state.stage != "ask" or state.node not in flow.nodes:
+        return None
+    hint = Reply(content.ui.get("flow.tap_a_button", lang))
+    return Turn([hint, show(content, flow, state, lang)])
 
 
 def text(content: Content, session: Session, typed: str, lang: str, now: datetime) -> Turn | None:
@@ -217,11 +236,11 @@ def text(content: Content, session: Session, typed: str, lang: str, now: datetim
         return None
     if state.stage == "await_date":
         try:
-            when = parse_typed(typed, now)
+            moment = parse_moment(typed, now)
         except DateError as exc:
             key = "date.future" if str(exc) == "future" else "date.invalid"
             return Turn([Reply(content.ui.get(key, lang)), show(content, flow, state, lang)])
-        session.flow = engine.set_date(flow, state, when.isoformat(), now.timestamp())
+        session.flow = engine.set_date(flow, state, moment.iso(), now.timestamp())
         return Turn([show(content, flow, session.flow, lang)])
     if state.stage != "ask":
         return None
@@ -239,7 +258,11 @@ def text(content: Content, session: Session, typed: str, lang: str, now: datetim
 def match_choice(flow: Flow, node: Node, typed: str, lang: str, content: Content) -> int | None:
     """The index of the choice that free text means ("ouais", "je sais pas"), or None."""
     labels = _labels(flow, node, lang, content)
-    return freetext.choice(typed, list(engine.offered(flow, node)), labels)
+    offered = list(engine.offered(flow, node))
+    fact = flow.facts.get(node.fact or "")
+    values = [fact.value(v) if fact else None for v in offered]
+    words = [value.words if value else () for value in values]
+    return freetext.choice(typed, offered, labels, words)
 
 
 def finish(content: Content, session: Session, flow: Flow, lang: str, now: datetime) -> Turn:

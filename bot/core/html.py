@@ -58,6 +58,24 @@ class _Checker(HTMLParser):
             self.errors.append(f"entité &{name}; inconnue de Telegram (écrivez &amp; pour « & »)")
 
 
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.targets: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.targets.extend(value or "" for name, value in attrs if name == "href")
+
+
+def link_targets(text: str) -> list[str]:
+    """The `href` of every `<a>` in `text`, entities decoded."""
+    parser = _Links()
+    parser.feed(text)
+    parser.close()
+    return parser.targets
+
+
 def html_errors(text: str) -> list[str]:
     """Why Telegram would reject this text, or [] when it is valid."""
     stray = re.sub(r"<(/?[a-zA-Z][a-zA-Z-]*)(\s[^<>]*)?>", "", text)

@@ -31,6 +31,16 @@ _ENGLISH = frozenset(
     computer backup encryption security register deadline patients
 """.split()
 )
+# Words that say which language a text is in, and nothing about what it means (the sets
+# above also hold a few domain words that are good language evidence).
+_DOMAIN = frozenset(
+    """
+    donnees patient patients medecin cabinet violation mot passe ordinateur sauvegarde
+    chiffrement securite registre delai data breach doctor practice report password computer
+    backup encryption security register deadline merci bonjour salut oui non yes no
+""".split()
+)
+FUNCTION_WORDS = (_FRENCH | _ENGLISH) - _DOMAIN
 _ACCENTED = re.compile(r"[àâäçéèêëîïôöùûüÿœæ]", re.IGNORECASE)
 
 

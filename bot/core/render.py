@@ -72,11 +72,13 @@ def out_of_scope(content: Content, lang: str) -> Reply:
     return Reply(text, main_menu(content, lang))
 
 
-def fallback(content: Content, lang: str, suggestions: Iterable[Candidate] = ()) -> Reply:
+def fallback(
+    content: Content, lang: str, suggestions: Iterable[Candidate] = (), key: str = "fallback"
+) -> Reply:
     """Nothing matched well: say so honestly, suggest, and give the human contact."""
     assoc = content.association
     text = content.ui.get(
-        "fallback", lang, email=escape(assoc.contact_email), phone=escape(assoc.contact_phone)
+        key, lang, email=escape(assoc.contact_email), phone=escape(assoc.contact_phone)
     )
     buttons = topic_buttons(content, [c.topic for c in suggestions][:3], lang)
     return Reply(text, rows(buttons) + main_menu(content, lang))
@@ -99,12 +101,19 @@ def help_reply(content: Content, lang: str) -> Reply:
     return Reply(content.ui.get("help", lang), main_menu(content, lang))
 
 
-def for_match(content: Content, match: Match, lang: str) -> tuple[Reply, bool]:
-    """The reply for a matcher decision, and whether the question went unmatched."""
+def for_match(
+    content: Content, match: Match, lang: str, in_domain: bool = False
+) -> tuple[Reply, bool]:
+    """The reply for a matcher decision, and whether the question went unmatched.
+
+    `in_domain`: the question speaks of data protection or security although no topic
+    matched: Vigie has no sheet on it yet, which is not the same as "out of scope"."""
     if match.decision == "answer" and match.topic is not None and match.topic in content.answers:
         return answer(content, match.topic, lang), False
     if match.decision == "clarify" and match.topic is not None:
         return clarify(content, match.topic, match.alternatives, lang), False
     if match.out_of_scope:
         return out_of_scope(content, lang), False
+    if in_domain:
+        return fallback(content, lang, match.alternatives, key="not_covered"), True
     return fallback(content, lang, match.alternatives), True

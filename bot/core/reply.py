@@ -31,6 +31,8 @@ class Reply:
     document: Document | None = None
     # Adapters that can edit the message the button was pressed on may do so.
     replace: bool = False
+    # Sent as one message, never split (an alert's preview must be exactly the alert).
+    whole: bool = False
 
     def all_buttons(self) -> list[Button]:
         return [button for row in self.buttons for button in row]

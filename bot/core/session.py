@@ -34,12 +34,15 @@ class LastMatch:
 
 @dataclass
 class Session:
+    # Chosen with /langue; `spoken` is the language the member last used (a typed question
+    # whose language is clear, or /notify rather than /notifier): one language per exchange.
     lang: str | None = None
     flow: FlowState | None = None
     last_match: LastMatch | None = None
     created_at: float = 0.0
     updated_at: float = 0.0
     extra: dict[str, str] = field(default_factory=dict)
+    spoken: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(
@@ -50,6 +53,7 @@ class Session:
                 "created_at": self.created_at,
                 "updated_at": self.updated_at,
                 "extra": self.extra,
+                "spoken": self.spoken,
             },
             ensure_ascii=False,
             sort_keys=True,
@@ -75,4 +79,5 @@ class Session:
             created_at=float(data.get("created_at", 0.0)),
             updated_at=float(data.get("updated_at", 0.0)),
             extra={str(k): str(v) for k, v in data.get("extra", {}).items()},
+            spoken=data.get("spoken"),
         )

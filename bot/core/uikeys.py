@@ -11,9 +11,11 @@ _STATIC = """
     flow.confirm flow.resume_prompt flow.paused date.prompt date.invalid date.future
     date.today date.yesterday date.day_before date.three_days date.other verdict.title
     verdict.why verdict.next_steps verdict.disclaimer deadline.due deadline.overdue
+    deadline.from_midnight why.decision.answer why.decision.clarify why.decision.fallback
+    number.not_a_button flow.tap_a_button not_covered patient_data.warning
     documents.intro documents.none score.title score.perfect score.actions score.unknown
     score.privacy alerts.subscribed alerts.status alerts.stored alerts.unsubscribe
-    alerts.unsubscribed alerts.resubscribe alerts.unavailable
+    alerts.unsubscribed alerts.resubscribe alerts.unavailable whoami.private whoami.group
 """.split()
 _OUTPUTS = [
     f"output.{key}.{flag}"
@@ -29,12 +31,15 @@ REQUIRED_UI_KEYS: frozenset[str] = frozenset(
 UI_PARAMS: dict[str, frozenset[str]] = {
     "welcome": frozenset({"name"}),
     "fallback": frozenset({"email", "phone"}),
+    "not_covered": frozenset({"email", "phone"}),
     "flow.progress": frozenset({"n", "total"}),
     "flow.edit": frozenset({"n"}),
     "flow.resume_prompt": frozenset({"title"}),
     "flow.paused": frozenset({"title"}),
     "why.explain": frozenset({"title", "decision", "example", "score"}),
+    "number.not_a_button": frozenset({"n"}),
     "deadline.due": frozenset({"due", "remaining"}),
     "deadline.overdue": frozenset({"due"}),
     "score.title": frozenset({"score"}),
+    "whoami.private": frozenset({"id"}),
 }

@@ -7,11 +7,16 @@ earlier version.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
+from collections.abc import AsyncIterator
 from pathlib import Path
 from types import TracebackType
 
 import aiosqlite
+
+from bot.privacy.filemodes import make_private_dir, tighten_database_files
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -101,6 +106,11 @@ class Database:
         self.path = str(path)
         self.busy_timeout_ms = busy_timeout_ms
         self._conn: aiosqlite.Connection | None = None
+        # Every coroutine shares the one connection: a transaction that spans awaits would
+        # take in other coroutines' statements (and roll them back with its own). Writes
+        # take this lock; `transaction()` holds it from BEGIN to COMMIT or ROLLBACK.
+        self._write_lock = asyncio.Lock()
+        self._writer: asyncio.Task[object] | None = None
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -112,17 +122,24 @@ class Database:
         if self.path != ":memory:":
             parent = Path(self.path).parent
             try:
-                parent.mkdir(parents=True, exist_ok=True)
+                make_private_dir(parent)
             except OSError as exc:
                 raise DatabaseError(f"cannot create the folder {parent}: {exc.strerror}") from exc
+            try:
+                tighten_database_files(Path(self.path))
+            except OSError as exc:
+                raise DatabaseError(f"cannot use the database {self.path}: {exc.strerror}") from exc
         try:
             self._conn = await aiosqlite.connect(self.path, isolation_level=None)
             await self._conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
             await self._conn.execute("PRAGMA journal_mode = WAL")
             await self._conn.execute("PRAGMA synchronous = NORMAL")
             await self._conn.execute("PRAGMA foreign_keys = ON")
-            # /oubli must really erase: deleted rows are overwritten, not just unlinked.
+            # /oubli must really erase: deleted rows are overwritten, not just unlinked...
             await self._conn.execute("PRAGMA secure_delete = ON")
+            # ...and the write-ahead log, which keeps old copies of pages, is emptied after
+            # each checkpoint instead of being reused at its largest size.
+            await self._conn.execute("PRAGMA journal_size_limit = 0")
             await self._migrate()
         except sqlite3.Error as exc:
             await self.close()
@@ -171,10 +188,43 @@ class Database:
                 await conn.execute("ROLLBACK")
                 raise
 
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """`BEGIN IMMEDIATE ... COMMIT` (ROLLBACK on any error) that no other coroutine's
+        write can enter: they wait until it ends. Inside, use the connection it yields,
+        or `write()` from the same task."""
+        async with self._write_lock:
+            self._writer = asyncio.current_task()
+            conn = self.conn
+            try:
+                await conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    await conn.execute("ROLLBACK")
+                    raise
+                await conn.execute("COMMIT")
+            finally:
+                self._writer = None
+
+    async def scrub(self) -> bool:
+        """Make erased rows unrecoverable now: the WAL still holds the pages as they were
+        before the DELETE, so copy it into the database and truncate it (review M3).
+        False when another connection kept part of it (it is scrubbed at the next call)."""
+        async with self._write_lock:  # never inside another coroutine's transaction
+            cursor = await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            row = await cursor.fetchone()
+        return row is None or row[0] == 0
+
     async def write(self, sql: str, params: tuple[object, ...] = ()) -> int:
-        """One statement in its own transaction; returns the number of rows changed."""
-        cursor = await self.conn.execute(sql, params)
-        return cursor.rowcount
+        """One statement in its own transaction (or in the caller's `transaction()`);
+        returns the number of rows changed."""
+        if self._writer is not None and self._writer is asyncio.current_task():
+            cursor = await self.conn.execute(sql, params)
+            return cursor.rowcount
+        async with self._write_lock:
+            cursor = await self.conn.execute(sql, params)
+            return cursor.rowcount
 
     async def fetchall(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
         cursor = await self.conn.execute(sql, params)

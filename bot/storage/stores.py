@@ -8,11 +8,14 @@ because alerts cannot be sent otherwise and the member asked for them.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Protocol
 
 from bot.core.session import Session
 from bot.storage.database import Database
+
+log = logging.getLogger("vigie.storage")
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,8 @@ class SessionStore(Protocol):
     async def put(self, key: str, session: Session) -> None: ...
     async def delete(self, key: str) -> None: ...
     async def purge(self, idle_before: float) -> int: ...
+    # After an erasure: leave no copy of what was erased anywhere in the storage.
+    async def scrub(self) -> None: ...
 
 
 class SubscriptionStore(Protocol):
@@ -67,6 +72,11 @@ class SqliteSessions:
 
     async def purge(self, idle_before: float) -> int:
         return await self.db.write("DELETE FROM sessions WHERE updated_at < ?", (idle_before,))
+
+    async def scrub(self) -> None:
+        if not await self.db.scrub():
+            log.warning("erased rows are still in the write-ahead log: another process "
+                        "is reading the database; they will be scrubbed at the next erasure")
 
 
 class SqliteSubscriptions:
@@ -168,6 +178,9 @@ class MemorySessions:
         for key in old:
             del self.data[key]
         return len(old)
+
+    async def scrub(self) -> None:
+        """Nothing outlives a deleted key in memory."""
 
 
 class MemorySubscriptions:

@@ -312,7 +312,11 @@ class FakeBotApi:
         rate_limits: RateLimits | None = None,
         callback_ttl: float | None = None,
         require_start: bool = False,
+        port: int = 0,
     ) -> None:
+        #: The port to listen on; 0 picks a free one (a fixed one lets a test start the
+        #: server after the bot, as when the network comes up late).
+        self.requested_port = port
         #: When set, requests with another token get 401 Unauthorized.
         self.token = token
         #: Telegram's flood limits on sendMessage / sendDocument (None: never enforced).
@@ -364,6 +368,7 @@ class FakeBotApi:
         self._last_activity = time.monotonic()
 
         self._faults: list[_Fault] = []
+        self._raw_faults: list[tuple[_Fault, str, str]] = []
         self._delays: dict[str, list[_Delay]] = {}
         self._blocked: set[int] = set()
 
@@ -435,7 +440,7 @@ class FakeBotApi:
         app.router.add_route("*", "/{tail:.*}", self._dispatch)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        site = web.TCPSite(runner, "127.0.0.1", self.requested_port)
         try:
             await site.start()
         except BaseException:
@@ -607,6 +612,22 @@ class FakeBotApi:
             retry_after = 1
         self._faults.append(_Fault(method, status, description, retry_after, times, chat_id))
 
+    def answer_raw(
+        self,
+        method: str,
+        *,
+        status: int,
+        body: str,
+        content_type: str = "text/html",
+        times: int | None = 1,
+    ) -> None:
+        """Answer the next ``times`` calls with ``body`` as it is, not Telegram's JSON: what a
+        proxy, a firewall or a load balancer in front of Telegram sends (``times=None``:
+        forever).  The call is recorded with this status and no envelope."""
+        self._raw_faults.append(
+            (_Fault(method, status, None, None, times, None), body, content_type)
+        )
+
     def delay(self, method: str, seconds: float, times: int | None = 1) -> None:
         """Delay the next ``times`` calls of ``method`` by ``seconds`` before processing them.
 
@@ -617,6 +638,7 @@ class FakeBotApi:
 
     def clear_faults(self) -> None:
         self._faults.clear()
+        self._raw_faults.clear()
         self._delays.clear()
         self.rule = None
 
@@ -984,6 +1006,9 @@ class FakeBotApi:
             http_method=request.method,
         )
         self.calls.append(call)
+        raw = self._raw_answer(call)
+        if raw is not None:
+            return raw
         polling = method == "getUpdates"
         if not polling:
             self._inflight += 1
@@ -1056,6 +1081,18 @@ class FakeBotApi:
                 delays.pop(0)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._closing.wait(), delay.seconds)
+
+    def _raw_answer(self, call: Call) -> web.Response | None:
+        for fault, body, content_type in self._raw_faults:
+            if fault.matches(call.method, call.chat_id):
+                if fault.remaining is not None:
+                    fault.remaining -= 1
+                    if fault.remaining <= 0:
+                        self._raw_faults.remove((fault, body, content_type))
+                call.status = fault.status
+                call.finished_at = time.monotonic()
+                return web.Response(status=fault.status, text=body, content_type=content_type)
+        return None
 
     def _apply_fault(self, call: Call) -> None:
         for fault in self._faults:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from typing import Any
 
 from telegram import (
@@ -19,7 +20,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError
 from telegram.ext import ContextTypes
 
 from bot.core.events import Event
@@ -99,8 +100,12 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 
 async def send_reply(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply) -> None:
-    """Send one reply: HTML split under 4,096 characters, buttons on the last part."""
-    chunks = split_message(reply.text, MAX_MESSAGE_LENGTH) if reply.text else []
+    """Send one reply: HTML split under 4,096 characters (unless `whole`), buttons on the
+    last part."""
+    if reply.whole:
+        chunks = [reply.text]
+    else:
+        chunks = split_message(reply.text, MAX_MESSAGE_LENGTH) if reply.text else []
     markup = keyboard(reply)
     for i, chunk in enumerate(chunks):
         last = i == len(chunks) - 1
@@ -163,4 +168,20 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     error = context.error
     if update is None and isinstance(error, NetworkError):
         return  # polling retries: the request layer logs one line per incident
-    log.error("error while handling an update: %s: %s", type(error).__name__, error)
+    log.error("error while handling an update: %s: %s", type(error).__name__, sanitised(error))
+
+
+_LONG_NUMBER = re.compile(r"-?\d{5,}")
+_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]{20,}")
+
+
+def sanitised(error: BaseException | None) -> str:
+    """An error's message without what could identify a chat or leak a token.
+
+    `ChatMigrated` says "New chat id: -100…"; other messages may quote a chat id
+    or a URL: tokens and every number of five digits or more are masked.
+    """
+    if isinstance(error, ChatMigrated):
+        return "a group became a supergroup (its new id is not logged)"
+    text = _TOKEN.sub("<token>", str(error))
+    return _LONG_NUMBER.sub("<n>", text)[:300]

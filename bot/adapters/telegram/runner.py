@@ -16,21 +16,24 @@ import time
 from pathlib import Path
 
 from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 from telegram.request import BaseRequest
 
 from bot.adapters.telegram.handlers import SERVICE_KEY, on_error, on_update
 from bot.adapters.telegram.incidents import Incidents, TrackedRequest
-from bot.adapters.telegram.webhook import limit_webhook_bodies
+from bot.adapters.telegram.startup import START_BACKOFF, Backoff, wait_for_telegram
+from bot.adapters.telegram.webhook import check_webhook_secrets, limit_webhook_bodies
 from bot.admin import AdminCommands
 from bot.broadcast.queue import BroadcastQueue
-from bot.cli import CliError, content_root
+from bot.cli_support import CliError, content_root
 from bot.content.loader import load_root
 from bot.core.assistant import Assistant
 from bot.core.commands import MEMBER_COMMANDS
 from bot.core.content import Content
 from bot.logs import pin_third_party_loggers
 from bot.privacy.keys import SecretError, load_or_create_secret
+from bot.privacy.secrets import remember_secret
 from bot.service import FloodGuard, Vigie
 from bot.settings import Settings
 from bot.storage.database import Database, DatabaseError
@@ -40,6 +43,8 @@ from bot.storage.unmatched import UnmatchedLog
 log = logging.getLogger("vigie")
 PURGE_EVERY_SECONDS = 600
 DELIVERY_ROWS_KEPT_SECONDS = 3600
+# Vigie reads messages and button presses only; Telegram sends nothing else.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
 def webhook_secret(settings: Settings, secret: bytes) -> str:
@@ -106,11 +111,13 @@ def create_application(
             "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and export "
             "its token (or run `vigie chat` to try Vigie in the terminal)"
         )
+    remember_secret(settings.token)
     try:
         secret = load_or_create_secret(settings.secret, settings.key_file)
     except SecretError as exc:
         raise CliError(str(exc)) from exc
     limit_webhook_bodies()
+    check_webhook_secrets()
     pin_third_party_loggers()  # whatever the entry point: no updates or SQL in the logs
     app = build_application(settings, settings.token, request)
     app.bot_data["vigie_secret"] = secret
@@ -185,12 +192,42 @@ def run_bot(
     webhook_url: str | None = None,
     listen: str = "127.0.0.1",
     port: int = 8443,
+    backoff: Backoff = START_BACKOFF,
 ) -> int:
     app = create_application(settings, content)
     try:
         asyncio.run(check_database(settings.db_path))
     except DatabaseError as exc:
         raise CliError(str(exc)) from exc
+    # One loop for the wait and for PTB (run_polling takes the current loop): the HTTP
+    # clients opened while waiting stay usable, and PTB sees an initialized Application.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(wait_for_telegram(app.initialize, backoff))
+        _serve(app, settings, webhook_url, listen, port)
+    except InvalidToken:
+        # PTB's message quotes the token: never shown. 401 and 404 both land here, and a
+        # TELEGRAM_API_BASE_URL without its "/bot" suffix gives 404 with a valid token.
+        raise CliError(
+            "Telegram a refusé le jeton : vérifiez TELEGRAM_BOT_TOKEN"
+            + (" et TELEGRAM_API_BASE_URL" if settings.api_base_url else "")
+        ) from None
+    except TelegramError as exc:
+        raise CliError(f"Telegram a refusé le démarrage : {exc}") from None
+    finally:
+        if not loop.is_closed() and not loop.is_running():
+            loop.close()
+    return 0
+
+
+def _serve(
+    app: Application,  # type: ignore[type-arg]
+    settings: Settings,
+    webhook_url: str | None,
+    listen: str,
+    port: int,
+) -> None:
     if webhook_url:
         app.run_webhook(
             listen=listen,
@@ -198,12 +235,15 @@ def run_bot(
             url_path="telegram",
             webhook_url=webhook_url,
             secret_token=webhook_secret(settings, app.bot_data["vigie_secret"]),
-            allowed_updates=Update.ALL_TYPES,
+            allowed_updates=ALLOWED_UPDATES,
             drop_pending_updates=False,
+            bootstrap_retries=-1,
         )
     else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
-    return 0
+        # bootstrap_retries=-1: PTB's own loop retries deleteWebhook for ever too.
+        app.run_polling(
+            allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, bootstrap_retries=-1
+        )
 
 
 async def _purge_loop(service: Vigie, db: Database, every: float) -> None:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.flows.conditions import evaluate
-from bot.core.flows.dates import Deadline, deadline, parse_iso
-from bot.core.flows.model import CheckItem, Flow, Node, Note, Reason, Verdict
+from bot.core.flows.dates import Deadline, deadline, is_exact, parse_iso
+from bot.core.flows.model import CheckItem, Flow, NextStep, Node, Note, Reason, Verdict
 
 OUTPUTS = ("notify_authority", "inform_data_subjects", "document", "inform_controller")
 AWARE_AT = "aware_at"
@@ -25,6 +25,7 @@ class VerdictResult:
     verdict: Verdict
     notes: tuple[Note, ...]
     deadline: Deadline | None
+    next_steps: tuple[NextStep, ...] = ()
 
     @property
     def outputs(self) -> Mapping[str, bool]:
@@ -47,6 +48,7 @@ class VerdictResult:
             + [n.text(lang) for n in self.notes],
             "articles": self.articles(),
             "verdict_id": self.verdict.id,
+            "notes": [n.id for n in self.notes],
         }
 
 
@@ -78,6 +80,10 @@ class ScoreResult:
         }
 
 
+# In a self-check, "Sans objet" (no imaging, nothing hosted outside): neither scored nor an action.
+NOT_APPLICABLE = "na"
+
+
 class NoVerdictError(ValueError):
     """The rules gave zero or several verdicts: a content error the linter should catch."""
 
@@ -93,10 +99,16 @@ def decide(flow: Flow, answers: Mapping[str, str], now: datetime) -> VerdictResu
         raise NoVerdictError(f"{len(found)} verdicts match ({ids})")
     verdict = found[0]
     notes = tuple(n for n in flow.notes if evaluate(n.when, answers, flow.definitions))
+    steps = tuple(
+        s
+        for s in flow.next_steps
+        if s.when is None or evaluate(s.when, answers, flow.definitions)
+    )
     due: Deadline | None = None
     if flow.deadline_hours and AWARE_AT in answers and verdict.outputs.get("notify_authority"):
-        due = deadline(parse_iso(answers[AWARE_AT]), now, flow.deadline_hours)
-    return VerdictResult(flow, verdict, notes, due)
+        aware = answers[AWARE_AT]
+        due = deadline(parse_iso(aware), now, flow.deadline_hours, exact=is_exact(aware))
+    return VerdictResult(flow, verdict, notes, due, steps)
 
 
 def score(flow: Flow, answers: Mapping[str, str]) -> ScoreResult:
@@ -106,8 +118,10 @@ def score(flow: Flow, answers: Mapping[str, str]) -> ScoreResult:
     for node in flow.nodes.values():
         if node.check is None or node.fact is None or node.fact not in answers:
             continue
-        total += node.check.weight
         answer = answers[node.fact]
+        if answer == NOT_APPLICABLE:
+            continue
+        total += node.check.weight
         if answer == "yes":
             gained += node.check.weight
         else:

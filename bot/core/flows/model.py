@@ -34,6 +34,9 @@ EMPTY = Text({})
 class Value:
     id: str
     label: Text
+    # Words a member may type for this choice ("confrère" for a professional bound by
+    # secrecy), in either language; the label's own words count too.
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,9 +98,20 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Note:
+    """A remark shown with the verdict when its condition holds; `id` names it in tests."""
+
+    id: str
     when: Condition
     text: Text
     articles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """One item of "next steps", shown when `when` holds (always when it is None)."""
+
+    when: Condition | None
+    text: Text
 
 
 @dataclass(frozen=True)
@@ -113,7 +127,7 @@ class Flow:
     notes: tuple[Note, ...] = ()
     # Pairs (if, then) of condition names that must hold for every answer path.
     invariants: tuple[tuple[str, str], ...] = ()
-    next_steps: Text = EMPTY
+    next_steps: tuple[NextStep, ...] = ()
     documents: Mapping[str, Text] = field(default_factory=dict)
     # Hours after which a deadline expires (breach: 72 h from awareness).
     deadline_hours: int | None = None

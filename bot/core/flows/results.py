@@ -7,11 +7,20 @@ from datetime import datetime
 
 from bot.core import callbacks, render
 from bot.core.content import Content
-from bot.core.flows.dates import DateError, format_local, format_remaining, parse_iso
+from bot.core.flows.dates import (
+    DateError,
+    format_day,
+    format_local,
+    format_remaining,
+    is_exact,
+    parse_iso,
+)
 from bot.core.flows.decide import OUTPUTS, ScoreResult, VerdictResult
 from bot.core.flows.model import Flow, Node
+from bot.core.flows.references import references
 from bot.core.html import escape
 from bot.core.reply import Button, Document, Reply, rows
+from bot.core.templates import fill
 
 
 def render_verdict(content: Content, result: VerdictResult, lang: str, now: datetime) -> Reply:
@@ -26,8 +35,7 @@ def render_verdict(content: Content, result: VerdictResult, lang: str, now: date
         lines.append(f"{mark} {escape(ui.get(f'output.{key}.{str(flag).lower()}', lang))}")
     lines += ["", f"<b>{escape(ui.get('verdict.why', lang))}</b>"]
     for reason in verdict.reasons:
-        articles = f" <i>({escape(', '.join(reason.articles))})</i>" if reason.articles else ""
-        lines.append(f"• {escape(reason.text(lang))}{articles}")
+        lines.append(f"• {escape(reason.text(lang))}{_cited(reason.articles, lang)}")
     if result.deadline is not None:
         due = result.deadline
         lines.append("")
@@ -42,14 +50,15 @@ def render_verdict(content: Content, result: VerdictResult, lang: str, now: date
                     remaining=escape(format_remaining(due.remaining, lang)),
                 )
             )
+        if not due.exact:
+            lines.append(ui.get("deadline.from_midnight", lang))
     if result.notes:
         lines.append("")
         for note in result.notes:
-            articles = f" <i>({escape(', '.join(note.articles))})</i>" if note.articles else ""
-            lines.append(f"ℹ️ {escape(note.text(lang))}{articles}")
-    steps = result.flow.next_steps(lang)
+            lines.append(f"ℹ️ {escape(note.text(lang))}{_cited(note.articles, lang)}")
+    steps = [s.text(lang).strip() for s in result.next_steps if s.text(lang).strip()]
     if steps:
-        lines += ["", f"<b>{escape(ui.get('verdict.next_steps', lang))}</b>", steps.strip()]
+        lines += ["", f"<b>{escape(ui.get('verdict.next_steps', lang))}</b>", *steps]
     lines += ["", f"<i>{escape(ui.get('verdict.disclaimer', lang))}</i>"]
     buttons = render.topic_buttons(
         content, ["breach.how_to_notify", "breach.register", "breach.inform_patients"], lang
@@ -88,11 +97,16 @@ def answer_label(flow: Flow, node: Node, value: str, lang: str) -> str:
     return found.label(lang) if found else value
 
 
+def _cited(articles: tuple[str, ...], lang: str) -> str:
+    return f" <i>({escape(references(articles, lang))})</i>" if articles else ""
+
+
 def _date_label(value: str, lang: str) -> str:
     try:
-        return format_local(parse_iso(value), lang)
+        when = parse_iso(value)
     except DateError:
         return value
+    return format_local(when, lang) if is_exact(value) else format_day(when, lang)
 
 
 def render_documents(
@@ -107,7 +121,7 @@ def render_documents(
         "deadline": format_local(result.deadline.due, lang) if result.deadline else "—",
         "summary": result.verdict.summary(lang),
         "reasons": "\n".join(
-            f"- {r.text(lang)} ({', '.join(r.articles)})" for r in result.verdict.reasons
+            f"- {r.text(lang)} ({references(r.articles, lang)})" for r in result.verdict.reasons
         ),
         "answers": _recap_lines(flow, answers, lang),
         **_labels(flow, answers, lang),
@@ -122,10 +136,7 @@ def render_documents(
         template = flow.documents.get(key)
         if template is None:
             continue
-        try:
-            parts.append(template(lang).format(**values).strip())
-        except (KeyError, IndexError, ValueError):
-            parts.append(template(lang).strip())
+        parts.append(fill(template(lang), values).strip())
     if not parts:
         return Reply(content.ui.get("documents.none", lang))
     body = "\n\n---\n\n".join(parts) + "\n"

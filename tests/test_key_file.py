@@ -1,0 +1,107 @@
+"""The key file is trusted only when it is really ours, and is created whole, once
+(security review 2026-12, L9)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from bot.privacy.keys import SecretError, load_or_create_secret
+
+GOOD_KEY = "0123456789abcdef" * 4 + "\n"
+
+
+def planted(tmp_path: Path, mode: int = 0o600, text: str = GOOD_KEY) -> Path:
+    key_file = tmp_path / "vigie.key"
+    key_file.write_text(text, encoding="ascii")
+    key_file.chmod(mode)
+    return key_file
+
+
+def refused(key_file: Path, *fragments: str) -> str:
+    with pytest.raises(SecretError) as caught:
+        load_or_create_secret(None, key_file)
+    message = str(caught.value)
+    assert all(f in message for f in fragments), message
+    assert "\n" not in message and "Traceback" not in message
+    return message
+
+
+def test_a_good_key_file_is_used(tmp_path: Path) -> None:
+    assert load_or_create_secret(None, planted(tmp_path)) == GOOD_KEY.strip().encode()
+
+
+def test_a_symbolic_link_is_refused_even_to_a_good_key(tmp_path: Path) -> None:
+    target = planted(tmp_path)
+    link = tmp_path / "data" / "vigie.key"
+    link.parent.mkdir()
+    link.symlink_to(target)
+    refused(link, "symbolic link")
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o660], ids=lambda m: f"{m:o}")
+def test_a_key_file_open_to_others_is_refused(tmp_path: Path, mode: int) -> None:
+    key_file = planted(tmp_path, mode)
+    refused(key_file, "other users", f"{mode:04o}", "chmod 600")
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="changing a file's owner needs root")
+def test_a_key_file_owned_by_someone_else_is_refused(tmp_path: Path) -> None:
+    key_file = planted(tmp_path)
+    os.chown(key_file, 65534, 65534)
+    refused(key_file, "belongs to another user", "65534")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "\n", "tooshort\n", "é" * 40, "0123456789abcdef" * 2 + "\x00" * 8],
+    ids=["empty", "blank", "short", "not-ascii", "control-characters"],
+)
+def test_a_damaged_key_file_is_refused(tmp_path: Path, text: str) -> None:
+    key_file = tmp_path / "vigie.key"
+    key_file.write_bytes(text.encode("utf-8"))
+    key_file.chmod(0o600)
+    refused(key_file, "damaged")
+
+
+def test_a_new_key_file_is_private_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    key_file = tmp_path / "fresh" / "vigie.key"
+    secret = load_or_create_secret(None, key_file)
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(key_file.parent.stat().st_mode) == 0o700
+    assert sorted(p.name for p in key_file.parent.iterdir()) == ["vigie.key"]
+    assert load_or_create_secret(None, key_file) == secret
+
+
+def _first_start(key_file: str, barrier: multiprocessing.synchronize.Barrier, out: object) -> None:
+    barrier.wait()
+    try:
+        out.put(load_or_create_secret(None, Path(key_file)))  # type: ignore[attr-defined]
+    except SecretError as exc:
+        out.put(f"error: {exc}")  # type: ignore[attr-defined]
+
+
+def test_first_starts_at_the_same_time_all_get_the_same_key(tmp_path: Path) -> None:
+    """The review saw 65 failures in 200 runs of two simultaneous first starts."""
+    context = multiprocessing.get_context("fork")
+    starts = 6
+    for run in range(15):
+        key_file = tmp_path / f"run{run}" / "vigie.key"
+        barrier = context.Barrier(starts)
+        out = context.Queue()
+        workers = [
+            context.Process(target=_first_start, args=(str(key_file), barrier, out))
+            for _ in range(starts)
+        ]
+        for worker in workers:
+            worker.start()
+        results = [out.get(timeout=30) for _ in workers]
+        for worker in workers:
+            worker.join(timeout=30)
+        assert all(isinstance(r, bytes) for r in results), results
+        assert len(set(results)) == 1, f"run {run}: {len(set(results))} different keys"
+        assert results[0] == key_file.read_text(encoding="ascii").strip().encode()
