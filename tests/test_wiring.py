@@ -20,6 +20,7 @@ from tests.fakes.telegram_limits import RateLimits
 
 SLOW_DOWN = "très vite"
 NAMED_ONLY = "M. Zorglub"  # a title and a name, nothing the matcher knows
+UNMATCHED = "blorf zarg quintessence"
 
 
 class Ticker:
@@ -75,16 +76,20 @@ async def test_the_running_bot_purges_idle_sessions_on_schedule(
 
 async def test_the_running_bot_keeps_no_unmatched_question_by_default(launch: Launch) -> None:
     bot = await launch()
-    replies = await bot.chat(5005).send(NAMED_ONLY)
-    assert replies
+    member = bot.chat(5005)
+    for question in (NAMED_ONLY, UNMATCHED):
+        assert await member.send(question)
     assert bot.count("unmatched") == 0
 
 
 async def test_the_unmatched_log_is_kept_when_the_association_opts_in(launch: Launch) -> None:
-    # The counterpart of the test above: the same question is logged, redacted, when asked.
+    # The counterpart of the test above: with the opt-in, the plain question is logged
+    # (one naming a patient never is).
     bot = await launch(VIGIE_UNMATCHED_LOG="1")
-    await bot.chat(5006).send(NAMED_ONLY)
-    assert bot.query("SELECT text FROM unmatched") == [("[nom]",)]
+    member = bot.chat(5006)
+    for question in (NAMED_ONLY, UNMATCHED):
+        await member.send(question)
+    assert bot.query("SELECT text FROM unmatched") == [(UNMATCHED,)]
 
 
 async def test_a_broadcast_beside_a_conversation_stays_within_telegrams_limits(
