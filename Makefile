@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test lint bench check clean python-ok mutation
+.PHONY: run test lint bench check clean python-ok browser screenshots mutation
 
 # Decided when make starts, before anything is installed: a .venv made by another
 # Python (an older one that failed, say) is removed here and rebuilt below.
@@ -38,11 +38,24 @@ run: $(STAMP_RUN)
 	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then $(BIN)/vigie run; else $(BIN)/vigie chat; fi
 
 ## make test: lint, types, content check and the whole test suite
-test: $(STAMP_TEST)
+test: $(STAMP_TEST) browser
 	$(BIN)/ruff check bot tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/vigie content check
-	PTB_TIMEDELTA=true $(BIN)/python -m pytest -q
+	PTB_TIMEDELTA=true $(BIN)/python -m pytest -q -rs
+
+## make browser: headless Chromium for the web console's browser tests (installed when root with apt)
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else \
+		echo "The web console's browser tests need Chromium: install the packages chromium and chromium-driver (apt-get install chromium chromium-driver); until then they are skipped, and listed as skipped."; \
+	fi
+
+## make screenshots: the console's pages, in docs/console/ (shown in the README)
+screenshots: $(STAMP_TEST) browser
+	VIGIE_SCREENSHOTS=docs/console PTB_TIMEDELTA=true $(BIN)/python -m pytest -q tests/test_web_browser.py
 
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check bot tests benchmarks

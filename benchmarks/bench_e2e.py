@@ -98,7 +98,8 @@ async def _vigie(n: int, db_path: Path) -> dict[str, float]:
     from bot.settings import Settings
 
     settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:BENCH", "VIGIE_DB": str(db_path),
-                                  "VIGIE_SECRET": "b" * 32, "VIGIE_FLOOD_LIMIT": "1000000"})
+                                  "VIGIE_SECRET": "b" * 32, "VIGIE_FLOOD_LIMIT": "1000000",
+                                  "VIGIE_CONSOLE_PORT": "0"})
     request = InProcessRequest()
     app = create_application(settings, load_content(ROOT), request)
     await app.initialize()

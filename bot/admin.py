@@ -31,6 +31,8 @@ class AdminCommands:
         self._load = reload
         self.broadcasts: object | None = None  # set by bot.broadcast when available
         self._one_at_a_time = asyncio.Lock()
+        # Set by bot.web when the console is served: a fresh one-time link for this admin.
+        self.console_link: Callable[[Actor], str] | None = None
 
     async def reload(self) -> tuple[bool, list[Problem]]:
         async with self._one_at_a_time:
@@ -44,6 +46,11 @@ class AdminCommands:
         self.service.assistant = assistant  # atomic: an update sees the old or the new one
         log.info("content reloaded (version %s)", assistant.content.version)
         return True, problems
+
+    def use(self, content: Content) -> None:
+        """Serve `content` from now on (already checked by the caller)."""
+        self.service.assistant = Assistant(content)
+        log.info("content reloaded (version %s)", content.version)
 
     def _build(self) -> tuple[Assistant | None, list[Problem]]:
         """In a worker thread: read and check the content, then build its matcher."""
@@ -62,8 +69,22 @@ class AdminCommands:
             errors = [str(p) for p in problems if not p.warning][:15]
             listing = escape("\n".join(errors))
             return [Reply(f"❌ Contenu invalide : je garde l'ancien.\n<pre>{listing}</pre>")]
+        if name == "console":
+            return [self._console(actor, lang)]
         handler = getattr(self.broadcasts, "handle", None)
         if handler is not None:
             replies: list[Reply] = await handler(actor, event, lang)
             return replies
         return [unknown_command(self.service.content, lang)]
+
+    def _console(self, actor: Actor, lang: str) -> Reply:
+        if not actor.private:  # a link in a group could be used by anyone who reads it
+            return Reply(self.service.content.ui.get("group.private_only", lang))
+        if self.console_link is None:
+            return Reply("La console web est désactivée sur ce serveur (VIGIE_CONSOLE_PORT=0).")
+        url = escape(self.console_link(actor))
+        return Reply(
+            f'🔐 <a href="{url}">Ouvrir la console Vigie</a>\n{url}\n\n'
+            "Lien personnel, valable 10 minutes et utilisable une seule fois : "
+            "ne le transférez pas."
+        )

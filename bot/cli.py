@@ -71,9 +71,11 @@ def dispatch(args: argparse.Namespace) -> int:
         content = load(settings)
         if args.flow_command == "graph":
             return tools.flow_graph(content, args.flow_id, args.lang)
-        return tools.flow_run(content, args.flow_id, args.facts, args.now, args.json, args.lang)
+        return tools.flow_run(
+            content, args.flow_id, args.facts, args.now, args.json, args.lang, args.out
+        )
     if args.command == "chat":
-        return asyncio.run(_chat(settings, args.lang))
+        return asyncio.run(_chat(settings, args.lang, args.out))
     if args.command == "run":
         from bot.adapters.telegram.runner import run_bot
         from bot.content.example_values import example_values
@@ -99,13 +101,13 @@ def dispatch(args: argparse.Namespace) -> int:
     raise CliError(f"unknown command {args.command}")
 
 
-async def _chat(settings: Settings, lang: str | None) -> int:
+async def _chat(settings: Settings, lang: str | None, out: str | None = None) -> int:
     from bot.adapters.console import run_console
     from bot.adapters.console_service import console_service
 
     async with console_service(settings, load(settings)) as (service, where):
         print(where, file=sys.stderr)
-        return await run_console(service, lang)
+        return await run_console(service, lang, out=Path(out) if out else None)
 
 
 __all__ = ["EXIT_CONFIG", "CliError", "content_root", "load", "load_root", "main", "print_json"]

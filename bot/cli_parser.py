@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     chat = _sub(sub, "chat", "chat with Vigie in the terminal (buttons are numbered)",
                 "vigie chat", "printf '/start\\n1\\n' | vigie chat --lang fr")  # fmt: skip
     chat.add_argument("--lang", choices=["fr", "en"], help=LANG_HELP)
+    chat.add_argument("--out", metavar="DIR",
+                      help="where to write the documents (.docx) (default: the current folder)")
 
     run = _sub(sub, "run", "run the Telegram bot (long polling, or a webhook)",
                "TELEGRAM_BOT_TOKEN=123:ABC vigie run",
@@ -123,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     frun.add_argument("--json", action="store_true", help="print the verdict as JSON")
     frun.add_argument("--lang", choices=["fr", "en"], default="fr",
                       help="language of the verdict (default: %(default)s)")
+    frun.add_argument("--out", metavar="DIR",
+                      help="write the documents a member would receive (.docx) into DIR")
 
     stats = _sub(sub, "stats", "anonymous usage counters per day and topic",
                  "vigie stats", "vigie stats --days 7 --json")

@@ -21,11 +21,13 @@ from bot.core import callbacks
 from bot.core.assistant import Assistant, unknown_command, user_language
 from bot.core.commands import ADMIN_COMMANDS, canonical_command
 from bot.core.events import (
+    CancelReminders,
     Context,
     CountEvent,
     CountTopic,
     Event,
     Forget,
+    RemindBefore,
     Subscribe,
     Subscription,
     Unmatched,
@@ -36,6 +38,7 @@ from bot.core.session import Session
 from bot.core.whoami import whoami_reply
 from bot.privacy.keys import user_key
 from bot.privacy.redact import redact
+from bot.storage.reminders import ReminderStore
 from bot.storage.stores import SessionStore, StatsStore, SubscriptionStore
 from bot.storage.unmatched import UnmatchedLog
 
@@ -113,6 +116,7 @@ class Vigie:
         clock: Clock = utc_now,
         flood: FloodGuard | None = None,
         alerts_available: bool = True,
+        reminders: ReminderStore | None = None,
     ):
         self.assistant = assistant
         self.secret = secret
@@ -124,6 +128,7 @@ class Vigie:
         self.clock = clock
         self.flood = flood or FloodGuard()
         self.alerts_available = alerts_available
+        self.reminders = reminders
         self.admin_handler: AdminHandler | None = None
         # Set by the broadcast module: whether an admin's next text is an alert draft.
         self.admin_wants_text: Callable[[Actor], bool] | None = None
@@ -252,6 +257,7 @@ class Vigie:
             self.alerts_available,
             subscription,
             actor.private,
+            reminders_available=self.reminders is not None,
         )
         before = session.to_json()
         had_flow = session.flow is not None
@@ -290,14 +296,31 @@ class Vigie:
                 await self.sessions.delete(key)
                 # The member's own subscription, even when /oubli is sent in a group: only
                 # a private chat subscribes, and its chat id is the member's id (review L1).
+                if await self.subscriptions.get(actor.user_id) is not None:
+                    await self.stats.count_event(day, "alerts_left")
                 await self.subscriptions.delete(actor.user_id)
+                if self.reminders is not None:
+                    await self.reminders.cancel(actor.user_id)
                 await self.sessions.scrub()
                 forgotten = True
             elif isinstance(effect, Subscribe) and actor.private:
+                # Anonymous counters (the console's subscribers over time), no chat id.
+                if await self.subscriptions.get(actor.chat_id) is None:
+                    await self.stats.count_event(day, "alerts_joined")
                 await self.subscriptions.put(actor.chat_id, effect.lang, effect.categories)
             elif isinstance(effect, Unsubscribe):
+                if await self.subscriptions.get(actor.chat_id) is not None:
+                    await self.stats.count_event(day, "alerts_left")
                 await self.subscriptions.delete(actor.chat_id)
                 await self.sessions.scrub()
+            elif isinstance(effect, RemindBefore) and actor.private:
+                if self.reminders is not None:
+                    await self.reminders.schedule(
+                        actor.chat_id, effect.deadline, effect.times, effect.lang
+                    )
+            elif isinstance(effect, CancelReminders):
+                if self.reminders is not None and await self.reminders.cancel(actor.chat_id):
+                    await self.sessions.scrub()
             elif isinstance(effect, CountTopic):
                 await self.stats.count_topic(day, effect.topic or "-", effect.decision)
             elif isinstance(effect, CountEvent):

@@ -37,6 +37,9 @@ class Settings:
     broadcast_rate: float
     flood_limit: int
     flood_window: float
+    console_url: str = "http://127.0.0.1:8787"
+    console_host: str = "127.0.0.1"
+    console_port: int = 8787  # 0: no web console
     # Whether VIGIE_DB was given (`vigie chat` keeps nothing on disk unless it was).
     db_configured: bool = False
 
@@ -63,6 +66,9 @@ class Settings:
             broadcast_rate=_rate(env.get("VIGIE_BROADCAST_RATE", "25")),
             flood_limit=_positive_int(env, "VIGIE_FLOOD_LIMIT", 20),
             flood_window=float(_positive_int(env, "VIGIE_FLOOD_WINDOW", 10)),
+            console_url=_console_url(env.get("VIGIE_CONSOLE_URL", "")),
+            console_host=env.get("VIGIE_CONSOLE_HOST") or "127.0.0.1",
+            console_port=_port(env.get("VIGIE_CONSOLE_PORT", "8787")),
             db_configured=bool(env.get("VIGIE_DB")),
         )
 
@@ -136,4 +142,22 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name, str(default))
     if not raw.isdigit() or int(raw) < 1:
         raise SettingsError(f"{name} must be a positive whole number, not {raw!r}")
+    return int(raw)
+
+
+def _console_url(raw: str) -> str:
+    url = raw.strip().rstrip("/") or "http://127.0.0.1:8787"
+    if not url.startswith(("http://", "https://")) or " " in url:
+        raise SettingsError(
+            f"VIGIE_CONSOLE_URL must be the console's public address starting with https:// "
+            f"(or http:// on this machine only), not {raw!r}"
+        )
+    return url
+
+
+def _port(raw: str) -> int:
+    if not raw.isdigit() or int(raw) > 65535:
+        raise SettingsError(
+            f"VIGIE_CONSOLE_PORT must be a port number (0 turns the web console off), not {raw!r}"
+        )
     return int(raw)

@@ -20,11 +20,14 @@ from bot.content.example_values import example_values
 from bot.content.loader import load_root
 from bot.core import render
 from bot.core.content import Content
+from bot.core.drafts.action_plan import action_plan
+from bot.core.drafts.breach import breach_documents
+from bot.core.drafts.model import DraftDocument
 from bot.core.flows import engine
 from bot.core.flows.dates import PARIS, DateError, parse_iso
 from bot.core.flows.decide import NoVerdictError, decide, score
 from bot.core.flows.explore import mermaid
-from bot.core.flows.results import render_documents, render_score, render_verdict
+from bot.core.flows.results import render_score, render_verdict
 from bot.core.matcher import Matcher
 from bot.evaluation import Item, cross_validate, evaluate
 from bot.settings import Settings
@@ -130,7 +133,13 @@ def _value(raw: Any) -> str:
 
 
 def flow_run(
-    content: Content, flow_id: str, facts_file: str, now_text: str | None, as_json: bool, lang: str
+    content: Content,
+    flow_id: str,
+    facts_file: str,
+    now_text: str | None,
+    as_json: bool,
+    lang: str,
+    out: str | None = None,
 ) -> int:
     flow = content.flows.get(flow_id)
     if flow is None:
@@ -171,24 +180,52 @@ def flow_run(
     terminal = engine.current(flow, state)
     if terminal.type == "score":
         result = score(flow, state.answers)
+        plan = action_plan(content, result, lang, now)
         if as_json:
-            print_json({"flow": flow.id, "path": path, "score": result.as_json(lang)})
-        else:
-            print(html_to_text(render_score(content, result, lang).text))
+            report = {"flow": flow.id, "path": path, "score": result.as_json(lang)}
+            print_json(report | _written([plan] if plan else [], out))
+            return 0
+        print(html_to_text(render_score(content, result, lang).text))
+        _print_documents([plan] if plan else [], out)
         return 0
     try:
         verdict = decide(flow, state.answers, now)
     except NoVerdictError as exc:
         raise CliError(f"the flow's rules gave no single verdict: {exc}") from exc
+    drafts = breach_documents(content, verdict, state.answers, lang, now)
     if as_json:
-        print_json({"flow": flow.id, "path": path, "verdict": verdict.as_json(lang)})
+        report = {"flow": flow.id, "path": path, "verdict": verdict.as_json(lang)}
+        print_json(report | _written(drafts, out))
         return 0
     print(html_to_text(render_verdict(content, verdict, lang, now).text))
-    documents = render_documents(content, verdict, state.answers, lang, now)
-    if documents.document is not None:
-        print()
-        print(documents.document.content.decode("utf-8"))
+    _print_documents(drafts, out)
     return 0
+
+
+def _print_documents(drafts: list[DraftDocument], out: str | None) -> None:
+    """With --out, write each document as .docx and print its path; else print its text."""
+    if out is None:
+        for draft in drafts:
+            print()
+            print(draft.plain_text(), end="")
+        return
+    for path in _written(drafts, out)["documents"]:
+        print(path)
+
+
+def _written(drafts: list[DraftDocument], out: str | None) -> dict[str, list[str]]:
+    """With --out, write each document as .docx: {"documents": [their paths]}; else {}."""
+    if out is None:
+        return {}
+    from bot.documents.docx import write
+
+    paths: list[str] = []
+    for draft in drafts:
+        try:
+            paths.append(str(write(draft, Path(out))))
+        except OSError as exc:
+            raise CliError(f"cannot write {draft.filename} into {out}: {exc.strerror}") from exc
+    return {"documents": paths}
 
 
 async def stats(settings: Settings, days: int, as_json: bool) -> int:

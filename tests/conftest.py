@@ -16,6 +16,7 @@ from bot.core.content import Content
 from bot.core.matcher import Matcher
 from bot.service import FloodGuard, Vigie
 from bot.storage.database import Database
+from bot.storage.reminders import ReminderStore
 from bot.storage.stores import SqliteSessions, SqliteStats, SqliteSubscriptions
 
 # PTB 22 warns about retry_after as int unless opted into timedelta (warnings are errors).
@@ -76,5 +77,5 @@ def service(assistant: Assistant, db: Database, clock: FixedClock) -> Vigie:
     return Vigie(
         assistant, secret=SECRET, sessions=SqliteSessions(db),
         subscriptions=SqliteSubscriptions(db), stats=SqliteStats(db), admin_ids=frozenset({42}),
-        clock=clock, flood=FloodGuard(limit=1000),
+        clock=clock, flood=FloodGuard(limit=1000), reminders=ReminderStore(db),
     )

@@ -12,6 +12,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -45,6 +46,7 @@ class Harness:
             "TELEGRAM_API_BASE_URL": api.base_url,
             "VIGIE_DB": str(self.db_path),
             "VIGIE_SECRET": TEST_SECRET,
+            "VIGIE_CONSOLE_PORT": "0",  # tests that want the console give a free port
             **env,
         }
         self.settings = Settings.from_env(self.env)
@@ -55,10 +57,15 @@ class Harness:
         self.secret_token: str | None = None
         self._stack: contextlib.AsyncExitStack | None = None
         self._chats: list[Chat] = []
+        # The bot's clock (service and reminders), when a test moves time itself.
+        self.clock: Callable[[], datetime] | None = None
 
     async def start(self, mode: Mode = "polling") -> Harness:
         self.mode = mode
-        self.app = create_application(self.settings, self.content, **self.app_options)
+        options: dict[str, Any] = dict(self.app_options)
+        if self.clock is not None:
+            options["clock"] = self.clock
+        self.app = create_application(self.settings, self.content, **options)
         self.secret_token = webhook_secret(self.settings, self.app.bot_data["vigie_secret"])
         stack = contextlib.AsyncExitStack()
         if mode == "webhook":

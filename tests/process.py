@@ -18,7 +18,8 @@ async def start_vigie(api: FakeBotApi, db: Path, **env: str) -> asyncio.subproce
     """Start `python -m bot run` and return once it polls the fake server."""
     environment = dict(os.environ, TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN,
                        TELEGRAM_API_BASE_URL=api.base_url, VIGIE_DB=str(db),
-                       VIGIE_SECRET="k" * 32, PTB_TIMEDELTA="true", **env)
+                       VIGIE_SECRET="k" * 32, PTB_TIMEDELTA="true",
+                       **{"VIGIE_CONSOLE_PORT": "0", **env})
     calls_before = len(api.calls)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=ROOT, env=environment,

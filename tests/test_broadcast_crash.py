@@ -124,6 +124,7 @@ async def setup(api: FakeBotApi, tmp_path: Path) -> tuple[Vigie, Path, Path]:
         VIGIE_DB=str(db_path),
         VIGIE_SECRET="crash-test-secret-0123456789abcdef",
         VIGIE_BROADCAST_RATE=str(RATE),
+        VIGIE_CONSOLE_PORT="0",
         PTB_TIMEDELTA="true",
     )
     return Vigie(tmp_path, env), db_path, alert

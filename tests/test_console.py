@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from bot.adapters.console import render
+from bot.core.drafts.model import DraftDocument, parse
 from bot.core.reply import Button, Document, Reply, rows
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,13 +140,17 @@ def test_the_console_offers_no_alert_subscription_it_cannot_deliver(tmp_path: Pa
     assert "[3] 💬 Poser une question" in result.stdout
 
 
-def test_drafts_come_before_the_buttons_next_to_the_prompt() -> None:
+def test_drafts_come_before_the_buttons_next_to_the_prompt(tmp_path: Path) -> None:
     verdict = Reply("Risque élevé : notifiez la CNIL.", rows([Button("☰ Menu", "1|m:menu")]))
-    draft = Reply("Vos brouillons :", document=Document("vigie-violation.md", b"# Notification"))
+    model = DraftDocument("register", "vigie-registre-violations-20260302.docx", "fr",
+                          parse("# Notification"))  # fmt: skip
+    draft = Reply("Vos brouillons :", documents=(Document(model),))
     out = io.StringIO()
-    buttons = render([verdict, draft], out)
+    buttons = render([verdict, draft], out, tmp_path)
     text = out.getvalue()
-    assert text.index("# Notification") < text.index("[1] ☰ Menu")
+    path = tmp_path / "vigie-registre-violations-20260302.docx"
+    assert path.is_file()
+    assert text.index(f"[document : {path}]") < text.index("[1] ☰ Menu")
     assert text.rstrip().endswith("[1] ☰ Menu")
     assert [b.label for b in buttons] == ["☰ Menu"]
 

@@ -32,3 +32,12 @@ def test_every_cli_command_is_in_the_readme() -> None:
                     "vigie unmatched",
                     "vigie broadcast send", "make run", "make test", "make bench"]:
         assert command in README, command
+
+
+def test_every_image_the_readme_shows_exists() -> None:
+    import re
+
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README)
+    assert "docs/console/overview.png" in images
+    root = Path(__file__).resolve().parent.parent
+    assert [i for i in images if not (root / i).is_file()] == []

@@ -128,13 +128,15 @@ async def test_notifier_one_question_at_a_time_to_the_verdict(
     assert (
         "Date limite pour notifier la CNIL : 04/03/2026 à 00 h 00</b> (il reste 37 h 30)" in verdict
     )
-    document = chat.replies[1].document
-    assert document is not None
-    assert document.filename == "vigie-violation-20260302.md"
-    assert document.mime_type == "text/markdown"
-    body = document.content.decode("utf-8")
+    documents = chat.replies[1].documents
+    assert [d.filename for d in documents] == [
+        "vigie-notification-cnil-20260302.docx",
+        "vigie-registre-violations-20260302.docx",
+        "vigie-lettre-patients-20260302.docx",
+    ]
+    body = documents[0].draft.plain_text()
     assert body.startswith("# Projet de notification") and "[À COMPLÉTER" in body
-    assert "Objet : information sur un incident" in body
+    assert "Objet : information sur un incident" in documents[2].draft.plain_text()
 
     # The answers are gone; only an anonymous counter remains.
     assert await stored(chat) is None
@@ -177,7 +179,7 @@ async def test_no_personal_data_has_no_draft(service: Vigie) -> None:
     await chat.send("/notifier")
     await click_all(chat, "Non, aucune donnée personnelle", "✅ Voir le résultat")
     assert "❌ Pas d'inscription au registre des violations requise" in chat.replies[0].text
-    assert chat.replies[1].document is None
+    assert chat.replies[1].documents == ()
     assert "Aucun document" in chat.replies[1].text
 
 
@@ -269,10 +271,9 @@ async def test_today_counts_from_midnight_in_paris(service: Vigie) -> None:
     # Now is 2 March 10:30 Paris: 72 h from midnight end on 5 March at midnight.
     assert "05/03/2026 à 00 h 00</b> (il reste 61 h 30)" in chat.text
     assert "compté depuis minuit de ce jour" in chat.text
-    draft = chat.replies[1].document
-    assert draft is not None
-    assert "02/03/2026 (heure non précisée)" in draft.content.decode()
-    assert "00 h 00" not in draft.content.decode().split("72")[0]
+    draft = chat.replies[1].documents[0].draft.plain_text()
+    assert "02/03/2026 (heure non précisée)" in draft
+    assert "00 h 00" not in draft.split("72")[0]
 
 
 async def test_yesterday_at_six_pm_is_understood_and_counted_from_that_hour(
@@ -422,6 +423,11 @@ async def test_the_security_self_check_ends_in_a_score_and_keeps_nothing(
     titles = [content.title(t, "fr") for t in urgent if t in content.answers]
     assert len(titles) >= 3 and chat.labels[: len(titles)] == titles
     assert "🚨 Dois-je notifier la CNIL ?" in chat.labels
+    # ... and the action plan, as a file, most urgent first.
+    plan = chat.replies[-1].documents[0]
+    assert plan.filename == "vigie-plan-actions-securite-20260302.docx"
+    boxes = [b.text for b in plan.draft.blocks if b.kind == "checkbox"]
+    assert len(boxes) == len(score(flow, given).actions)
 
     assert await stored(chat) is None
     session = await service.sessions.get(service.key(chat.actor))

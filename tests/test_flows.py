@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 import bot.cli
 from bot.core import callbacks, flowchat
 from bot.core.content import Content
+from bot.core.drafts.render import render_documents
 from bot.core.flows import engine
 from bot.core.flows.conditions import evaluate
 from bot.core.flows.dates import PARIS, DateError, deadline, parse_moment, parse_typed
@@ -32,7 +33,8 @@ from bot.core.flows.decide import OUTPUTS, decide, matching_verdicts, score
 from bot.core.flows.engine import FlowState
 from bot.core.flows.explore import paths
 from bot.core.flows.model import Flow
-from bot.core.flows.results import render_documents, render_verdict
+from bot.core.flows.results import render_verdict
+from bot.core.reply import Reply
 from bot.core.session import Session
 from bot.core.text import fold
 
@@ -775,8 +777,13 @@ def drafts(content: Content, start: str, lang: str = "fr") -> tuple[str | None, 
     answers = replay_facts(flow, case["facts"])
     now = datetime(2026, 3, 2, 12, 0, tzinfo=PARIS)
     reply = render_documents(content, decide(flow, answers, now), answers, lang, now)
-    body = reply.document.content.decode("utf-8") if reply.document else None
-    return body, reply.text
+    return body_of(reply), reply.text
+
+
+def body_of(reply: Reply) -> str | None:
+    """The documents' text, one after the other (None when there is none)."""
+    texts = [d.draft.plain_text() for d in reply.documents]
+    return "\n---\n".join(texts) if texts else None
 
 
 def replay_facts(flow: Flow, facts: dict[str, str]) -> dict[str, str]:
@@ -806,7 +813,7 @@ def test_the_drafts_for_notify_and_inform(content: Content) -> None:
     assert "05/03/2026 à 10 h 00" in body  # the deadline
     assert "Pirate, voleur ou inconnu" in body  # {f_recipient}
     assert not PLACEHOLDER.search(body)
-    assert "[À COMPLÉTER" in text and text.count("<pre>") == 1
+    assert "vigie-notification-cnil-20260302.docx" in text and "<pre>" not in text
 
     english, _ = drafts(content, "Ordinateur portable non chiffré volé", "en")
     assert english is not None and "[TO COMPLETE" in english and "Art. 33(3)(d)" in english
@@ -841,7 +848,7 @@ def test_every_verdict_fills_every_placeholder(content: Content) -> None:
         done.add(result.verdict.id)
         for lang in ["fr", "en"]:
             reply = render_documents(content, result, path.answers, lang, now)
-            body = reply.document.content.decode() if reply.document else reply.text
+            body = body_of(reply) or reply.text
             assert not PLACEHOLDER.search(body), (result.verdict.id, lang)
     assert done == {v.id for v in flow.verdicts}
 
@@ -922,7 +929,7 @@ def test_english_verdicts_and_drafts_cite_the_gdpr_and_the_edpb(content: Content
         seen.add(shape)
         verdict = render_verdict(content, result, "en", now).text
         drafts_en = render_documents(content, result, path.answers, "en", now)
-        body = drafts_en.document.content.decode() if drafts_en.document else drafts_en.text
+        body = body_of(drafts_en) or drafts_en.text
         for text in (verdict, body):
             assert not re.search(r"\b(RGPD|CEPD|considérant|lignes directrices)\b", text), shape
         assert "GDPR Art." in verdict

@@ -132,6 +132,7 @@ async def run_vigie(api_base_url: str, tmp_path: Path) -> tuple[int, str]:
         VIGIE_DB=str(tmp_path / "v.db"),
         VIGIE_SECRET="k" * 32,
         PTB_TIMEDELTA="true",
+        VIGIE_CONSOLE_PORT="0",
     )
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,

@@ -79,7 +79,7 @@ async def test_migrations_apply_from_every_earlier_version(tmp_path: Path, appli
         assert await reopened.applied() == sorted(name for name, _ in MIGRATIONS)
         tables = {r[0] for r in await reopened.fetchall(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert {"sessions", "subscriptions", "deliveries", "unmatched"} <= tables
+        assert {"sessions", "subscriptions", "deliveries", "unmatched", "reminders"} <= tables
 
 
 async def test_database_in_an_impossible_place_is_one_clear_error(tmp_path: Path) -> None:

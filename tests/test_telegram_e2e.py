@@ -23,6 +23,7 @@ from telegram.ext import CallbackContext
 from bot.adapters.telegram.handlers import send_reply
 from bot.core.content import Content
 from bot.core.reply import Button, Reply
+from tests.docx_support import docx_text
 from tests.e2e_support import Harness, Launch, Mode, vigie_problems
 from tests.fakes.bot_api import FakeBotApi, render_markup
 from tests.fakes.conversation import Chat
@@ -247,11 +248,15 @@ async def test_breach_flow_survives_a_restart_and_ends_with_a_verdict_and_drafts
     assert "informez les personnes concernées" in verdict[0].text
     assert_valid_html(verdict)
     documents = bot.api.documents(chat_id=1006)
-    assert len(documents) == 1
-    name, content = documents[0]
-    assert name.endswith(".md")
-    assert "[À COMPLÉTER" in content.decode("utf-8")
-    assert [r.method for r in verdict][-1] == "sendDocument"
+    assert [name.rsplit("-", 1)[0] for name, _ in documents] == [
+        "vigie-notification-cnil",
+        "vigie-registre-violations",
+        "vigie-lettre-patients",
+    ]
+    assert all(name.endswith(".docx") for name, _ in documents)
+    notification = docx_text(documents[0][1])
+    assert "Projet de notification" in notification and "[À COMPLÉTER" in notification
+    assert [r.method for r in verdict][-3:] == ["sendDocument"] * 3
     assert vigie_problems(caplog) == []
 
 

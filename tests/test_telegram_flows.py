@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot.core.content import Content
+from tests.docx_support import docx_text
 from tests.e2e_support import Harness
 from tests.fakes.bot_api import FakeBotApi
 
@@ -27,17 +28,24 @@ async def test_security_self_check_through_telegram(api: FakeBotApi, content: Co
         chat = harness.chat(3101)
         replies = await chat.send("/securite")
         for _ in range(30):
-            last = replies[-1]
-            if "Autodiagnostic" in last.text or "Self-check" in last.text:
+            if any("Autodiagnostic" in r.text for r in replies):
                 break
-            labels = [text for text, _ in last.buttons]
+            labels = [text for text, _ in replies[-1].buttons]
             if "✅ Voir le résultat" in labels:
                 replies = await chat.click("✅ Voir le résultat")
             else:
                 replies = await chat.click("Non")
-        result = replies[-1].text
-        assert "Autodiagnostic : 0 %" in result
-        assert "À faire" in result and len(replies[-1].buttons) >= 3
+        score = next(r for r in replies if "Autodiagnostic" in r.text)
+        assert "Autodiagnostic : 0 %" in score.text
+        assert "À faire" in score.text and len(score.buttons) >= 3
+        # The action plan follows, as a file: "Non" everywhere, a box for every check.
+        assert replies[-1].method == "sendDocument" and replies[-1].document is not None
+        name, data = replies[-1].document
+        assert name.startswith("vigie-plan-actions-securite-") and name.endswith(".docx")
+        plan = docx_text(data)
+        checks = [n for n in content.flows["security_checkup"].nodes.values() if n.check]
+        assert plan.count("☐ À faire :") == len(checks)
+        assert "votre plan d'actions" in replies[-1].text  # the caption says what it is for
         sessions = harness.query("SELECT data FROM sessions")
         assert sessions and all('"answers": {}' in str(row[0]) or '"flow": null' in str(row[0])
                                 for row in sessions)

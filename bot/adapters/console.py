@@ -12,12 +12,14 @@ import html
 import os
 import re
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot.core import callbacks
 from bot.core.commands import canonical_command
 from bot.core.events import Event
-from bot.core.reply import Button, Document, Reply
+from bot.core.reply import Button, Reply
+from bot.documents.docx import write
 from bot.service import Actor, FloodGuard, Vigie
 
 _LINK = re.compile(r'<a\s+href="([^"]*)"\s*>(.*?)</a>', re.DOTALL)
@@ -60,15 +62,6 @@ def offered(button: Button) -> bool:
     return action is None or action.kind != "a"
 
 
-def document_text(document: Document) -> str:
-    """A draft in full, framed, where a reader finds it: before the buttons."""
-    header = f"─── {document.filename} ───"
-    if not document.mime_type.startswith("text/"):
-        return f"[document : {document.filename}, {len(document.content)} octets]\n"
-    body = document.content.decode("utf-8", "replace").rstrip()
-    return f"{header}\n{body}\n{'─' * len(header)}\n"
-
-
 def write_buttons(buttons: list[Button], out: TextIO) -> None:
     for number, button in enumerate(buttons, start=1):
         out.write(f"  [{number}] {button.label}\n")
@@ -76,13 +69,16 @@ def write_buttons(buttons: list[Button], out: TextIO) -> None:
         out.write("\n")
 
 
-def render(replies: list[Reply], out: TextIO) -> list[Button]:
-    """Print replies, then the buttons now on screen (numbered), last, next to the prompt."""
+def render(replies: list[Reply], out: TextIO, folder: Path | None = None) -> list[Button]:
+    """Print replies, writing their documents (.docx) into `folder` (default: the current
+    directory) and printing their paths; then the buttons now on screen (numbered), last,
+    next to the prompt."""
     buttons: list[Button] = []
     for reply in replies:
         out.write(html_to_text(reply.text).rstrip() + "\n\n")
-        if reply.document is not None:
-            out.write(document_text(reply.document) + "\n")
+        for document in reply.documents:
+            path = write(document.draft, folder or Path.cwd())
+            out.write(f"[document : {path}]\n\n")
         buttons.extend(button for button in reply.all_buttons() if offered(button))
     write_buttons(buttons, out)
     out.flush()
@@ -101,11 +97,12 @@ async def run_console(
     lang: str | None = None,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
+    out: Path | None = None,
 ) -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     try:
-        await _converse(service, lang, stdin, stdout)
+        await _converse(service, lang, stdin, stdout, out)
     except BrokenPipeError:
         # `vigie chat | head`: the reader left. Nothing more to say, and Python must not
         # complain when it flushes stdout at exit.
@@ -115,7 +112,9 @@ async def run_console(
     return 0
 
 
-async def _converse(service: Vigie, lang: str | None, stdin: TextIO, stdout: TextIO) -> None:
+async def _converse(
+    service: Vigie, lang: str | None, stdin: TextIO, stdout: TextIO, out: Path | None = None
+) -> None:
     actor = Actor(user_id=0, chat_id=0, user_lang=lang)
     if lang:
         await service.handle(actor, Event("command", "langue", lang))
@@ -146,7 +145,7 @@ async def _converse(service: Vigie, lang: str | None, stdin: TextIO, stdout: Tex
             stdout.write(f"{CONSOLE_WHOAMI}\n\n")  # the console has no Telegram id to give
             continue
         replies = await service.handle(actor, event)
-        shown = render(replies, stdout)
+        shown = render(replies, stdout, out)
         if shown:
             buttons = shown
         elif buttons and replies:  # a help text, an explanation: the choices still stand

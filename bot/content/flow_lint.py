@@ -8,11 +8,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.content.document_lint import ASSOCIATION_PLACEHOLDERS
 from bot.content.errors import Problem
 from bot.content.flow_schema import OUTPUT_KEYS, FlowFile, build_flow
 from bot.content.link_lint import link_warnings
 from bot.content.yamlsource import Location, YamlDocument
 from bot.core import templates
+from bot.core.drafts.action_plan import PLAN_PLACEHOLDERS
+from bot.core.drafts.breach import BREACH_PLACEHOLDERS
 from bot.core.flows import explore
 from bot.core.flows.conditions import OPERATORS, evaluate, values_used
 from bot.core.flows.decide import matching_verdicts
@@ -323,9 +326,8 @@ def lint_paths(flow: Flow, doc: YamlDocument) -> list[Problem]:
 
 # A draft once filled with plausible values (it is also sent as a file).
 MAX_DOCUMENT_CHARS = 16000
-DOCUMENT_PLACEHOLDERS = frozenset(
-    {"today", "aware_at", "deadline", "summary", "reasons", "answers"}
-)
+# The placeholders a document template may use: see bot/core/drafts (breach, action plan).
+DOCUMENT_PLACEHOLDERS = BREACH_PLACEHOLDERS | PLAN_PLACEHOLDERS | ASSOCIATION_PLACEHOLDERS
 
 
 def lint_texts(flow: Flow, doc: YamlDocument) -> list[Problem]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bot.content.document_lint import lint_documents
 from bot.content.errors import Problem
 from bot.content.flow_lint import lint_flow_spec, lint_paths, lint_texts
 from bot.content.flow_schema import FlowFile, build_flow
@@ -71,5 +72,6 @@ def load_flows(
             )
             continue
         problems += lint_texts(flow, doc)
+        problems += lint_documents(flow, doc)
         flows[flow.id] = flow
     return flows, problems

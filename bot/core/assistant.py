@@ -7,7 +7,7 @@ carry out the returned effects (erase, subscribe, count).
 
 from __future__ import annotations
 
-from bot.core import callbacks, flowchat, render
+from bot.core import callbacks, flowchat, reminders, render
 from bot.core.alerts_panel import alerts_reply
 from bot.core.commands import canonical_command, command_language
 from bot.core.content import Content
@@ -173,6 +173,10 @@ class Assistant:
         if kind == "f":
             turn = flowchat.press(content, session, args, lang, ctx.now)
             return Outcome(turn.replies, turn.effects)
+        if kind == reminders.KIND and ctx.private_chat:
+            if not ctx.reminders_available:
+                return Outcome([Reply(content.ui.get("reminder.unavailable", lang))])
+            return reminders.press(content, args, lang, ctx.now)
         if kind == "n" and not args:
             return Outcome([render.fallback(content, lang)])
         if kind == "l" and len(args) == 1 and args[0] in LANGUAGES:

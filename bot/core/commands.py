@@ -30,6 +30,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("diffuser", "broadcast", admin=True),
     Command("diffusions", "broadcasts", admin=True),
     Command("reload", "recharger", admin=True),
+    Command("console", None, admin=True),
 )
 _BY_NAME = {name: c.name for c in COMMANDS for name in c.names}
 ADMIN_COMMANDS = frozenset(c.name for c in COMMANDS if c.admin)

@@ -32,6 +32,8 @@ class Context:
     alerts_available: bool = True
     subscription: Subscription | None = None
     private_chat: bool = True
+    # Deadline reminders need the bot's database and loop: not in the console.
+    reminders_available: bool = True
 
 
 # Effects: side effects the adapters carry out after the core has answered.
@@ -40,6 +42,21 @@ class Context:
 @dataclass(frozen=True)
 class Forget:
     """Erase the session and the alert subscription now."""
+
+
+@dataclass(frozen=True)
+class RemindBefore:
+    """Keep this chat's id, the CNIL deadline (a timestamp) and the language, only to send
+    the reminders at `times` (timestamps): nothing about the breach."""
+
+    deadline: float
+    times: tuple[float, ...]
+    lang: str
+
+
+@dataclass(frozen=True)
+class CancelReminders:
+    """Erase this chat's reminders ("C'est fait, la CNIL est notifiée")."""
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,14 @@ from datetime import datetime
 
 from bot.core import callbacks, render
 from bot.core.content import Content
+from bot.core.drafts.render import render_action_plan, render_documents
 from bot.core.events import CountEvent
 from bot.core.flows import engine, freetext
 from bot.core.flows.dates import OTHER, PRESETS, DateError, parse_moment, preset_moment
 from bot.core.flows.decide import NoVerdictError, decide, score
 from bot.core.flows.engine import FlowError, FlowState
 from bot.core.flows.model import Flow, Node
-from bot.core.flows.results import answer_label, render_documents, render_score, render_verdict
+from bot.core.flows.results import answer_label, render_score, render_verdict
 from bot.core.html import escape
 from bot.core.reply import Button, Reply, rows
 from bot.core.session import Session
@@ -49,7 +50,8 @@ def start(content: Content, session: Session, flow: Flow, lang: str, now: dateti
     state.seq = max(used + 1, int(now.timestamp()))
     session.flow = state
     intro = Reply(f"<b>{escape(flow.title(lang))}</b>\n\n{flow.intro(lang)}")
-    return Turn([intro, show(content, flow, session.flow, lang)])
+    # Anonymous: which flow, never who; the console plots started against finished.
+    return Turn([intro, show(content, flow, session.flow, lang)], [CountEvent(f"start:{flow.id}")])
 
 
 def _seq(session: Session) -> int:
@@ -274,6 +276,9 @@ def finish(content: Content, session: Session, flow: Flow, lang: str, now: datet
     if terminal.type == "score":
         result = score(flow, state.answers)
         turn.replies.append(render_score(content, result, lang))
+        plan = render_action_plan(content, result, lang, now)
+        if plan is not None:
+            turn.replies.append(plan)
         bucket = "high" if result.score >= 80 else "medium" if result.score >= 50 else "low"
         turn.effects.append(CountEvent(f"score:{flow.id}:{bucket}"))
     else:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.core.drafts.model import DraftDocument
+
 
 @dataclass(frozen=True)
 class Button:
@@ -15,20 +17,23 @@ class Button:
 
 @dataclass(frozen=True)
 class Document:
-    """A file the member can download (the breach-notification drafts)."""
+    """A file the member takes away: its model (an adapter writes the file) and what it is for."""
 
-    filename: str
-    content: bytes
-    mime_type: str = "text/markdown"
+    draft: DraftDocument
+    caption: str = ""
+
+    @property
+    def filename(self) -> str:
+        return self.draft.filename
 
 
 @dataclass(frozen=True)
 class Reply:
-    """One message: Telegram-HTML text, rows of buttons, and maybe a document."""
+    """One message: Telegram-HTML text, rows of buttons, and maybe documents (sent after it)."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
-    document: Document | None = None
+    documents: tuple[Document, ...] = ()
     # Adapters that can edit the message the button was pressed on may do so.
     replace: bool = False
     # Sent as one message, never split (an alert's preview must be exactly the alert).

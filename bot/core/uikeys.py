@@ -13,7 +13,13 @@ _STATIC = """
     verdict.why verdict.next_steps verdict.disclaimer deadline.due deadline.overdue
     deadline.from_midnight why.decision.answer why.decision.clarify why.decision.fallback
     number.not_a_button flow.tap_a_button not_covered patient_data.warning
-    documents.intro documents.none score.title score.perfect score.actions score.unknown
+    documents.intro documents.none documents.purpose.notification documents.purpose.register
+    documents.purpose.patient_letter documents.purpose.action_plan documents.delay.overdue
+    reminder.offer reminder.scheduled reminder.scheduled_overdue reminder.too_late
+    reminder.message reminder.message_overdue reminder.done_button reminder.cancelled
+    reminder.unavailable
+    documents.delay.on_time plan.how plan.why plan.references score.title score.perfect
+    score.actions score.unknown
     score.privacy alerts.subscribed alerts.status alerts.stored alerts.unsubscribe
     alerts.unsubscribed alerts.resubscribe alerts.unavailable whoami.private whoami.group
 """.split()
@@ -41,5 +47,12 @@ UI_PARAMS: dict[str, frozenset[str]] = {
     "deadline.due": frozenset({"due", "remaining"}),
     "deadline.overdue": frozenset({"due"}),
     "score.title": frozenset({"score"}),
+    "documents.delay.overdue": frozenset({"due"}),
+    "reminder.scheduled": frozenset({"due", "times"}),
+    "reminder.scheduled_overdue": frozenset({"due", "times"}),
+    "reminder.too_late": frozenset({"due"}),
+    "reminder.message": frozenset({"due", "remaining"}),
+    "reminder.message_overdue": frozenset({"due"}),
+    "documents.delay.on_time": frozenset({"due"}),
     "whoami.private": frozenset({"id"}),
 }

@@ -94,6 +94,22 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE INDEX deliveries_chat ON deliveries(chat_id);
     """,
     ),
+    (
+        "0005_reminders",
+        """
+        -- Reminders before the CNIL deadline, kept only because the member asked for them:
+        -- one row per reminder still to send, deleted once sent, on "C'est fait" or /oubli.
+        -- Nothing about the breach: the chat, the deadline, the language.
+        CREATE TABLE reminders (
+            chat_id INTEGER NOT NULL,      -- raw Telegram chat id, by explicit request
+            due_at REAL NOT NULL,          -- when to send this reminder (Unix time)
+            deadline REAL NOT NULL,        -- the 72-hour deadline it is about (Unix time)
+            lang TEXT NOT NULL,
+            PRIMARY KEY (chat_id, due_at)
+        );
+        CREATE INDEX reminders_due ON reminders(due_at);
+    """,
+    ),
 )
 
 

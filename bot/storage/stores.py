@@ -101,7 +101,12 @@ class SqliteSubscriptions:
     async def remove_gone(self, chat_id: int) -> None:
         """Telegram says the chat is gone (blocked, deleted): drop the subscription; the
         broadcast's delivery row keeps its "unsubscribed" mark until it is purged."""
-        await self.db.write("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+        if await self.db.write("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,)):
+            await self.db.write(  # the anonymous counter of departures (console)
+                "INSERT INTO counters VALUES (?, 'alerts_left', 1) ON CONFLICT(day, name) "
+                "DO UPDATE SET count = count + 1",
+                (dt.datetime.now(dt.UTC).date().isoformat(),),
+            )
 
     async def delete(self, chat_id: int) -> bool:
         """The member leaves: forget the chat id everywhere, in-flight broadcasts included."""

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from collections import deque
 
+from rapidfuzz import fuzz
+
+from bot.core.text import normalise
 from bot.storage.database import Database
 from bot.storage.unmatched_groups import UnmatchedGroup, group_questions
 
@@ -65,6 +68,21 @@ class UnmatchedLog:
         return await self.db.write(
             "DELETE FROM unmatched WHERE created_at < ?", (now - self.keep_seconds,)
         )
+
+    async def dismiss(self, example: str, similarity: float = 70.0) -> int:
+        """Delete every entry that `groups` would put with `example`; how many."""
+        norm = normalise(example)
+        rows = await self.db.fetchall("SELECT rowid, text FROM unmatched")
+        ids = [
+            (int(str(rowid)),)
+            for rowid, text in rows
+            if fuzz.token_set_ratio(normalise(str(text)), norm) >= similarity
+        ]
+        for one in ids:
+            await self.db.write("DELETE FROM unmatched WHERE rowid = ?", one)
+        if ids:
+            await self.db.scrub()  # no copy of the dismissed questions left in the WAL
+        return len(ids)
 
     async def groups(self, similarity: float = 70.0) -> list[UnmatchedGroup]:
         """Similar questions together, most frequent first, so editors add one phrasing each."""

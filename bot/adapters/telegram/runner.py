@@ -22,6 +22,7 @@ from telegram.request import BaseRequest
 
 from bot.adapters.telegram.handlers import SERVICE_KEY, on_error, on_update
 from bot.adapters.telegram.incidents import Incidents, TrackedRequest
+from bot.adapters.telegram.reminders import ReminderSender
 from bot.adapters.telegram.startup import START_BACKOFF, Backoff, wait_for_telegram
 from bot.adapters.telegram.webhook import check_webhook_secrets, limit_webhook_bodies
 from bot.admin import AdminCommands
@@ -34,9 +35,10 @@ from bot.core.content import Content
 from bot.logs import pin_third_party_loggers
 from bot.privacy.keys import SecretError, load_or_create_secret
 from bot.privacy.secrets import remember_secret
-from bot.service import FloodGuard, Vigie
+from bot.service import Clock, FloodGuard, Vigie, utc_now
 from bot.settings import Settings
 from bot.storage.database import Database, DatabaseError
+from bot.storage.reminders import ReminderStore
 from bot.storage.stores import SqliteSessions, SqliteStats, SqliteSubscriptions
 from bot.storage.unmatched import UnmatchedLog
 
@@ -101,11 +103,12 @@ def create_application(
     settings: Settings,
     content: Content,
     request: BaseRequest | None = None,
+    clock: Clock = utc_now,
     *,
     purge_every: float = PURGE_EVERY_SECONDS,
 ) -> Application:  # type: ignore[type-arg]
     """The fully wired Application, exactly as `vigie run` starts it (tests use this too,
-    with a short `purge_every` to watch the purge run without waiting ten minutes)."""
+    with their own `clock`, and a short `purge_every` to watch the purge run)."""
     if not settings.token:
         raise CliError(
             "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and export "
@@ -139,6 +142,8 @@ def create_application(
             unmatched=unmatched if settings.unmatched_log else None,
             admin_ids=settings.admin_ids,
             flood=FloodGuard(settings.flood_limit, settings.flood_window),
+            clock=clock,
+            reminders=ReminderStore(db),
         )
         admin = AdminCommands(service, reload=lambda: load_root(content_root(settings)))
         service.admin_handler = admin.handle
@@ -158,6 +163,17 @@ def create_application(
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signal.SIGHUP, reload_on_sighup)
         await _resume_broadcasts(application, service, db, settings)
+        # After the broadcasts: the reminders share their rate limiter ("vigie_limiter").
+        sender = ReminderSender(
+            ReminderStore(db),
+            application.bot,
+            lambda: service.content,
+            lambda: application.bot_data.get("vigie_limiter"),
+            clock,
+        )
+        application.bot_data["vigie_reminders"] = sender
+        state["reminders"] = asyncio.create_task(sender.loop())
+        state["console"] = await _start_console(application, service, db, admin, settings)
         log.info("Vigie started (content %s, %d answers)", content.version, len(content.answers))
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
@@ -169,11 +185,15 @@ def create_application(
         service = application.bot_data.get(SERVICE_KEY)
         if isinstance(service, Vigie):
             await service.stop()
-        task = state.get("purge")
-        if isinstance(task, asyncio.Task):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        console = state.get("console")
+        if console is not None:
+            await console.cleanup()  # type: ignore[attr-defined]
+        for name in ("purge", "reminders"):
+            task = state.get(name)
+            if isinstance(task, asyncio.Task):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
         db = state.get("db")
@@ -259,6 +279,26 @@ async def _purge_loop(service: Vigie, db: Database, every: float) -> None:
         except Exception as exc:  # a locked database must not stop the bot
             log.error("session purge failed: %s", exc)
         await asyncio.sleep(every)
+
+
+async def _start_console(
+    app: Application,  # type: ignore[type-arg]
+    service: Vigie,
+    db: Database,
+    admin: AdminCommands,
+    settings: Settings,
+) -> object | None:
+    from bot.web.wiring import start_web_console
+
+    try:
+        return await start_web_console(
+            app.bot_data, service, db, admin, settings, content_root(settings)
+        )
+    except OSError as exc:
+        raise CliError(
+            f"the web console cannot listen on {settings.console_host}:{settings.console_port} "
+            f"({exc.strerror}); set VIGIE_CONSOLE_PORT to a free port, or 0 to turn it off"
+        ) from exc
 
 
 async def _resume_broadcasts(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 
-from bot.core import callbacks, render
+from bot.core import callbacks, reminders, render
 from bot.core.content import Content
 from bot.core.flows.dates import (
     DateError,
@@ -19,8 +18,7 @@ from bot.core.flows.decide import OUTPUTS, ScoreResult, VerdictResult
 from bot.core.flows.model import Flow, Node
 from bot.core.flows.references import references
 from bot.core.html import escape
-from bot.core.reply import Button, Document, Reply, rows
-from bot.core.templates import fill
+from bot.core.reply import Button, Reply, rows
 
 
 def render_verdict(content: Content, result: VerdictResult, lang: str, now: datetime) -> Reply:
@@ -63,35 +61,16 @@ def render_verdict(content: Content, result: VerdictResult, lang: str, now: date
     buttons = render.topic_buttons(
         content, ["breach.how_to_notify", "breach.register", "breach.inform_patients"], lang
     )
+    if result.deadline is not None and result.outputs.get("notify_authority"):
+        buttons.insert(0, reminders.offer_button(content, result.deadline.due, lang))
     buttons.append(render.menu_button(content, lang))
     return Reply("\n".join(lines), rows(buttons))
-
-
-def _labels(flow: Flow, answers: Mapping[str, str], lang: str) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for fact_id, fact in flow.facts.items():
-        found = fact.value(answers.get(fact_id, ""))
-        values[f"f_{fact_id}"] = found.label(lang) if found else "—"
-    return values
-
-
-def _recap_lines(flow: Flow, answers: Mapping[str, str], lang: str) -> str:
-    lines: list[str] = []
-    for node in flow.nodes.values():
-        if node.fact is None or node.fact not in answers or node.type not in {"question", "date"}:
-            continue
-        value = answers[node.fact]
-        fact = flow.facts.get(node.fact)
-        if node.type != "date" and (fact is None or value == fact.skip_value):
-            continue
-        lines.append(f"- {node.text(lang)} {answer_label(flow, node, value, lang)}")
-    return "\n".join(lines)
 
 
 def answer_label(flow: Flow, node: Node, value: str, lang: str) -> str:
     """How an answer reads for the member: a date in Paris time, or the choice's label."""
     if node.type == "date":
-        return _date_label(value, lang)
+        return date_label(value, lang)
     fact = flow.facts.get(node.fact or "")
     found = fact.value(value) if fact else None
     return found.label(lang) if found else value
@@ -101,50 +80,12 @@ def _cited(articles: tuple[str, ...], lang: str) -> str:
     return f" <i>({escape(references(articles, lang))})</i>" if articles else ""
 
 
-def _date_label(value: str, lang: str) -> str:
+def date_label(value: str, lang: str) -> str:
     try:
         when = parse_iso(value)
     except DateError:
         return value
     return format_local(when, lang) if is_exact(value) else format_day(when, lang)
-
-
-def render_documents(
-    content: Content, result: VerdictResult, answers: Mapping[str, str], lang: str, now: datetime
-) -> Reply:
-    """The drafts (notification, register entry, patient letter) as a message and a file."""
-    flow = result.flow
-    aware = answers.get("aware_at")
-    values = {
-        "today": format_local(now, lang),
-        "aware_at": _date_label(aware, lang) if aware else "—",
-        "deadline": format_local(result.deadline.due, lang) if result.deadline else "—",
-        "summary": result.verdict.summary(lang),
-        "reasons": "\n".join(
-            f"- {r.text(lang)} ({references(r.articles, lang)})" for r in result.verdict.reasons
-        ),
-        "answers": _recap_lines(flow, answers, lang),
-        **_labels(flow, answers, lang),
-    }
-    wanted = ["register"] if result.outputs.get("document") else []
-    if result.outputs.get("notify_authority"):
-        wanted.insert(0, "notification")
-    if result.outputs.get("inform_data_subjects"):
-        wanted.append("patient_letter")
-    parts: list[str] = []
-    for key in wanted:
-        template = flow.documents.get(key)
-        if template is None:
-            continue
-        parts.append(fill(template(lang), values).strip())
-    if not parts:
-        return Reply(content.ui.get("documents.none", lang))
-    body = "\n\n---\n\n".join(parts) + "\n"
-    stamp = now.strftime("%Y%m%d")
-    name = f"vigie-violation-{stamp}.md" if lang == "fr" else f"vigie-breach-{stamp}.md"
-    document = Document(name, body.encode("utf-8"), "text/markdown")
-    text = f"{content.ui.get('documents.intro', lang)}\n\n<pre>{escape(body)}</pre>"
-    return Reply(text, document=document)
 
 
 def render_score(content: Content, result: ScoreResult, lang: str) -> Reply:
