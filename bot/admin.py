@@ -48,14 +48,18 @@ class AdminCommands:
         return True, problems
 
     def use(self, content: Content) -> None:
-        """Serve `content` from now on (already checked by the caller)."""
-        self.service.assistant = Assistant(content)
+        """Serve `content` from now on (already checked by the caller). The loaded
+        sentence encoder, if any, embeds only the phrasings it has not seen yet."""
+        self.service.assistant = Assistant(content, encoder=self.service.encoder)
         log.info("content reloaded (version %s)", content.version)
 
     def _build(self) -> tuple[Assistant | None, list[Problem]]:
-        """In a worker thread: read and check the content, then build its matcher."""
+        """In a worker thread: read and check the content, then build its matcher (the
+        loaded sentence encoder, if any, embeds only the phrasings it has not seen yet)."""
         content, problems = self._load()
-        return (Assistant(content) if content is not None else None), problems
+        if content is None:
+            return None, problems
+        return Assistant(content, encoder=self.service.encoder), problems
 
     async def handle(self, actor: Actor, event: Event, lang: str) -> list[Reply]:
         name = canonical_command(event.value) if event.kind == "command" else None

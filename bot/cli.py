@@ -20,6 +20,7 @@ from bot.cli_support import EXIT_CONFIG, CliError, content_root, print_json
 from bot.content.errors import ContentError
 from bot.content.loader import load_content, load_root
 from bot.core.content import Content
+from bot.core.semantic import Encoder
 from bot.logs import configure_logging
 from bot.privacy.secrets import mask_secrets, remember_secret
 from bot.settings import Settings, SettingsError
@@ -36,6 +37,13 @@ def load(settings: Settings | None) -> Content:
             "the content is invalid; run `vigie content check` for details:\n"
             + "\n".join(str(p) for p in exc.problems[:20])
         ) from exc
+
+
+def encoder(settings: Settings) -> Encoder | None:
+    """The sentence encoder, loaded once per process; None keeps matching lexical."""
+    from bot.adapters.semantic.e5 import load_encoder
+
+    return load_encoder(settings.semantic, settings.semantic_cache)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -64,9 +72,17 @@ def dispatch(args: argparse.Namespace) -> int:
     for secret in (settings.token, settings.secret, settings.webhook_secret):
         remember_secret(secret)
     if args.command == "ask":
-        return tools.ask(load(settings), args.question, args.lang, args.json)
+        return tools.ask(load(settings), args.question, args.lang, args.json, encoder(settings))
     if args.command == "eval":
-        return tools.run_eval(load(settings), args.file, args.json, args.cross_validate, args.folds)
+        return tools.run_eval(
+            load(settings),
+            args.file,
+            args.json,
+            args.cross_validate,
+            args.folds,
+            args.details,
+            encoder(settings),
+        )
     if args.command == "flow":
         content = load(settings)
         if args.flow_command == "graph":
@@ -86,6 +102,7 @@ def dispatch(args: argparse.Namespace) -> int:
         return run_bot(
             settings,
             content,
+            encoder(settings),
             webhook_url=args.webhook_url,
             listen=args.listen,
             port=args.port,
@@ -107,7 +124,17 @@ async def _chat(settings: Settings, lang: str | None, out: str | None = None) ->
 
     async with console_service(settings, load(settings)) as (service, where):
         print(where, file=sys.stderr)
-        return await run_console(service, lang, out=Path(out) if out else None)
+        semantic = encoder(settings)
+        target = Path(out) if out else None
+        if semantic is None:
+            return await run_console(service, lang, out=target)
+        from bot.adapters.semantic.startup import add_semantic
+
+        upgrade = asyncio.create_task(add_semantic(service, semantic))
+        try:
+            return await run_console(service, lang, out=target)
+        finally:
+            upgrade.cancel()
 
 
 __all__ = ["EXIT_CONFIG", "CliError", "content_root", "load", "load_root", "main", "print_json"]

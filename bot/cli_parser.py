@@ -108,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="hold out part of the example phrasings instead of reading FILE")
     ev.add_argument("--folds", type=int, default=5,
                     help="number of folds for --cross-validate (default: %(default)s)")
+    ev.add_argument("--details", action="store_true",
+                    help="also list every question with its decision, topic and alternatives")
 
     flow = _sub(sub, "flow", "guided flows", "vigie flow graph breach_notification")
     flow_sub = flow.add_subparsers(dest="flow_command", required=True, metavar="SUBCOMMAND")

@@ -1,7 +1,9 @@
 """Measure the matcher: on a held-out question set, or by k-fold cross-validation.
 
 The figures are the ones the content issue sets targets for: top-1, top-3,
-out-of-scope rejection and, most harmful, the rate of confident wrong answers.
+out-of-scope rejection and, most harmful, the rate of confident wrong answers;
+and what a member feels: how often the right answer comes at once (`direct`)
+and how often Vigie asks "Vouliez-vous dire…" instead (`clarify_rate`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 
 from bot.core.content import OUT_OF_SCOPE, Intent
 from bot.core.matcher import Matcher, Thresholds
+from bot.core.semantic import Encoder
 
 
 @dataclass(frozen=True)
@@ -28,25 +31,38 @@ class Report:
     top3: float = 0.0
     oos_rejection: float = 0.0
     wrong_answer_rate: float = 0.0
+    # Shares of the in-scope questions: answered at once with the expected topic, and
+    # answered with a "did you mean" question.
+    direct: float = 0.0
+    clarify_rate: float = 0.0
     decisions: dict[str, int] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
+    # One entry per question, in order: what `--details` prints.
+    items: list[dict[str, object]] = field(default_factory=list)
 
-    def as_json(self) -> dict[str, object]:
-        return {
+    def as_json(self, details: bool = False) -> dict[str, object]:
+        data: dict[str, object] = {
             "n": self.n,
             "top1": round(self.top1, 4),
             "top3": round(self.top3, 4),
             "oos_rejection": round(self.oos_rejection, 4),
             "wrong_answer_rate": round(self.wrong_answer_rate, 4),
+            "direct": round(self.direct, 4),
+            "clarify_rate": round(self.clarify_rate, 4),
         }
+        if details:
+            data["items"] = self.items
+        return data
 
-    def text(self) -> str:
+    def text(self, details: bool = False) -> str:
         lines = [
             f"questions       {self.n}",
             f"top-1           {self.top1:.1%}",
             f"top-3           {self.top3:.1%}",
             f"out-of-scope    {self.oos_rejection:.1%} rejected",
             f"wrong answers   {self.wrong_answer_rate:.1%}",
+            f"direct answers  {self.direct:.1%} of in-scope questions",
+            f"clarify         {self.clarify_rate:.1%} of in-scope questions",
             f"decisions       {dict(sorted(self.decisions.items()))}",
         ]
         if self.errors:
@@ -54,18 +70,35 @@ class Report:
             for topic, misses in sorted(self.errors.items(), key=lambda kv: -len(kv[1])):
                 lines.append(f"  {topic} ({len(misses)})")
                 lines.extend(f"    - {m}" for m in misses)
+        if details:
+            lines.append("questions:")
+            lines.extend(
+                f"  {i['decision']:<8} {i['topic'] or '-'} ({i['score']}) expected "
+                f"{i['expected'] or '(hors sujet)'}: {i['q']!r}"
+                for i in self.items
+            )
         return "\n".join(lines)
 
 
 def evaluate(matcher: Matcher, items: Iterable[Item]) -> Report:
     report = Report()
-    in_scope = top1 = top3 = oos = rejected = wrong = 0
+    in_scope = top1 = top3 = oos = rejected = wrong = direct = clarified = 0
     decisions: Counter[str] = Counter()
     for item in items:
         report.n += 1
         match = matcher.match(item.question)
         decisions[match.decision] += 1
         expected = item.topic
+        report.items.append(
+            {
+                "q": item.question,
+                "expected": expected,
+                "decision": match.decision,
+                "topic": match.topic,
+                "score": round(match.score),
+                "alternatives": [c.topic for c in match.alternatives],
+            }
+        )
         if match.decision == "answer" and match.topic != expected:
             wrong += 1
         if expected is None:
@@ -78,6 +111,10 @@ def evaluate(matcher: Matcher, items: Iterable[Item]) -> Report:
                 )
             continue
         in_scope += 1
+        if match.decision == "answer" and match.topic == expected:
+            direct += 1
+        elif match.decision == "clarify":
+            clarified += 1
         shown = ([match.topic] if match.topic else []) + [c.topic for c in match.alternatives]
         if match.topic == expected:
             top1 += 1
@@ -91,6 +128,8 @@ def evaluate(matcher: Matcher, items: Iterable[Item]) -> Report:
     report.top3 = top3 / in_scope if in_scope else 0.0
     report.oos_rejection = rejected / oos if oos else 1.0
     report.wrong_answer_rate = wrong / report.n if report.n else 0.0
+    report.direct = direct / in_scope if in_scope else 0.0
+    report.clarify_rate = clarified / in_scope if in_scope else 0.0
     report.decisions = dict(decisions)
     return report
 
@@ -100,6 +139,7 @@ def cross_validate(
     folds: int = 5,
     seed: int = 0,
     thresholds: Thresholds | None = None,
+    encoder: Encoder | None = None,
 ) -> Report:
     """Train on k-1 folds of every intent's phrasings, test on the held-out fold.
 
@@ -128,7 +168,7 @@ def cross_validate(
             )
             for topic, by_lang in train.items()
         }
-        reports.append(evaluate(Matcher(trained, thresholds), test))
+        reports.append(evaluate(Matcher(trained, thresholds, encoder), test))
     return _merge(reports)
 
 
@@ -139,7 +179,14 @@ def _merge(reports: list[Report]) -> Report:
         return merged
     for name in ("top1", "top3", "oos_rejection", "wrong_answer_rate"):
         setattr(merged, name, sum(getattr(r, name) * r.n for r in reports) / total)
+    # Shares of in-scope questions: weighted by each fold's in-scope count.
+    in_scope = [sum(1 for i in r.items if i["expected"] is not None) for r in reports]
+    if sum(in_scope):
+        for name in ("direct", "clarify_rate"):
+            value = sum(getattr(r, name) * k for r, k in zip(reports, in_scope, strict=True))
+            setattr(merged, name, value / sum(in_scope))
     for report in reports:
+        merged.items.extend(report.items)
         for key, value in report.decisions.items():
             merged.decisions[key] = merged.decisions.get(key, 0) + value
         for topic, misses in report.errors.items():

@@ -34,6 +34,7 @@ from bot.core.events import (
     Unsubscribe,
 )
 from bot.core.reply import Reply
+from bot.core.semantic import Encoder
 from bot.core.session import Session
 from bot.core.whoami import whoami_reply
 from bot.privacy.keys import user_key
@@ -119,6 +120,8 @@ class Vigie:
         reminders: ReminderStore | None = None,
     ):
         self.assistant = assistant
+        # The sentence encoder once loaded (bot/adapters/semantic): reloads reuse it.
+        self.encoder: Encoder | None = None
         self.secret = secret
         self.sessions = sessions
         self.subscriptions = subscriptions
@@ -262,7 +265,12 @@ class Vigie:
         before = session.to_json()
         had_flow = session.flow is not None
         try:
-            outcome = self.assistant.handle(session, event, ctx)
+            if event.kind == "text":
+                # Matching may call the sentence encoder (tens of ms, more on a busy
+                # machine): off the event loop, so that it never delays another member.
+                outcome = await asyncio.to_thread(self.assistant.handle, session, event, ctx)
+            else:
+                outcome = self.assistant.handle(session, event, ctx)
         except Exception:
             # The member's state is left exactly as it was before this update.
             log.exception("core failure on a %s update", event.kind)

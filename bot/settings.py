@@ -42,10 +42,16 @@ class Settings:
     console_port: int = 8787  # 0: no web console
     # Whether VIGIE_DB was given (`vigie chat` keeps nothing on disk unless it was).
     db_configured: bool = False
+    semantic: bool = True
 
     @property
     def key_file(self) -> Path:
         return self.db_path.parent / "vigie.key"
+
+    @property
+    def semantic_cache(self) -> Path:
+        """The content's phrasing vectors, next to the database (see docs/matching.md)."""
+        return self.db_path.parent / "semantic-cache"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -70,6 +76,7 @@ class Settings:
             console_host=env.get("VIGIE_CONSOLE_HOST") or "127.0.0.1",
             console_port=_port(env.get("VIGIE_CONSOLE_PORT", "8787")),
             db_configured=bool(env.get("VIGIE_DB")),
+            semantic=_on_off(env, "VIGIE_SEMANTIC"),
         )
 
 
@@ -121,6 +128,16 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     if value in {"1", "true", "yes", "on"}:
         return True
     raise SettingsError(f"{name} must be 1 or 0, not {value!r}")
+
+
+def _on_off(env: Mapping[str, str], name: str) -> bool:
+    """A switch that is on unless turned off."""
+    value = env.get(name, "").strip().lower()
+    if value in {"", "1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be on or off, not {value!r}")
 
 
 def _rate(raw: str) -> float:

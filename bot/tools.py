@@ -29,6 +29,7 @@ from bot.core.flows.decide import NoVerdictError, decide, score
 from bot.core.flows.explore import mermaid
 from bot.core.flows.results import render_score, render_verdict
 from bot.core.matcher import Matcher
+from bot.core.semantic import Encoder
 from bot.evaluation import Item, cross_validate, evaluate
 from bot.settings import Settings
 
@@ -54,8 +55,14 @@ def content_check(folder: Path | None) -> int:
     return 0
 
 
-def ask(content: Content, question: str, lang: str | None, as_json: bool) -> int:
-    matcher = Matcher(content.intents)
+def ask(
+    content: Content,
+    question: str,
+    lang: str | None,
+    as_json: bool,
+    encoder: Encoder | None = None,
+) -> int:
+    matcher = Matcher(content.intents, encoder=encoder)
     match = matcher.match(question, lang_hint=lang)
     if as_json:
         print_json(match.as_json())
@@ -71,9 +78,17 @@ def _default_eval_file() -> Path:
     return Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.yaml"
 
 
-def run_eval(content: Content, file: str | None, as_json: bool, cross: bool, folds: int) -> int:
+def run_eval(
+    content: Content,
+    file: str | None,
+    as_json: bool,
+    cross: bool,
+    folds: int,
+    details: bool = False,
+    encoder: Encoder | None = None,
+) -> int:
     if cross:
-        report = cross_validate(content.intents, folds=folds)
+        report = cross_validate(content.intents, folds=folds, encoder=encoder)
     else:
         path = Path(file) if file else _default_eval_file()
         if not path.is_file():
@@ -94,11 +109,11 @@ def run_eval(content: Content, file: str | None, as_json: bool, cross: bool, fol
         if unknown:
             raise CliError(f"{path}: unknown topics {', '.join(unknown)}")
         items = [Item(str(i["q"]), i.get("topic")) for i in raw]
-        report = evaluate(Matcher(content.intents), items)
+        report = evaluate(Matcher(content.intents, encoder=encoder), items)
     if as_json:
-        print_json(report.as_json())
+        print_json(report.as_json(details))
     else:
-        print(report.text())
+        print(report.text(details))
     return 0
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from bot.adapters.semantic.e5 import E5Encoder
 from bot.content.loader import load_content
 from bot.core.assistant import Assistant
 from bot.core.content import Content
@@ -42,7 +43,25 @@ def content() -> Content:
 
 
 @pytest.fixture(scope="session")
-def matcher(content: Content) -> Matcher:
+def encoder(request: pytest.FixtureRequest) -> E5Encoder:
+    """The real sentence encoder, loaded once; phrasing vectors cached across runs in
+    .pytest_cache (a cold cache embeds the 4,818 phrasings once: a few minutes)."""
+    return E5Encoder(cli_db(request).parent / "semantic-cache")
+
+
+def cli_db(request: pytest.FixtureRequest) -> Path:
+    """A VIGIE_DB for CLI tests whose semantic cache is the session encoder's."""
+    return request.config.cache.mkdir("vigie") / "vigie.db"
+
+
+@pytest.fixture(scope="session")
+def matcher(content: Content, encoder: E5Encoder) -> Matcher:
+    return Matcher(content.intents, encoder=encoder)
+
+
+@pytest.fixture(scope="session")
+def lexical_matcher(content: Content) -> Matcher:
+    """Matching as it is without the encoder (VIGIE_SEMANTIC=off, or no model)."""
     return Matcher(content.intents)
 
 

@@ -19,7 +19,9 @@ async def start_vigie(api: FakeBotApi, db: Path, **env: str) -> asyncio.subproce
     environment = dict(os.environ, TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN,
                        TELEGRAM_API_BASE_URL=api.base_url, VIGIE_DB=str(db),
                        VIGIE_SECRET="k" * 32, PTB_TIMEDELTA="true",
-                       **{"VIGIE_CONSOLE_PORT": "0", **env})
+                       # A fresh database folder has no phrasing vectors: minutes of embedding
+                       # that these process tests do not need (tests/test_semantic.py has them).
+                       **{"VIGIE_CONSOLE_PORT": "0", "VIGIE_SEMANTIC": "off", **env})
     calls_before = len(api.calls)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=ROOT, env=environment,

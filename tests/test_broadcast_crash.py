@@ -122,6 +122,7 @@ async def setup(api: FakeBotApi, tmp_path: Path) -> tuple[Vigie, Path, Path]:
         TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN,
         TELEGRAM_API_BASE_URL=api.base_url,
         VIGIE_DB=str(db_path),
+        VIGIE_SEMANTIC="off",  # a fresh folder: no phrasing vectors, and none needed here
         VIGIE_SECRET="crash-test-secret-0123456789abcdef",
         VIGIE_BROADCAST_RATE=str(RATE),
         VIGIE_CONSOLE_PORT="0",

@@ -20,6 +20,8 @@ def vigie(*args: str, stdin: str = "", env: dict[str, str] | None = None,
           cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items()
                    if not k.startswith(("VIGIE_", "TELEGRAM_"))}
+    # No phrasing vectors in these fresh folders: the console tests need no encoder.
+    environment["VIGIE_SEMANTIC"] = "off"
     environment.update(env or {})
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,
                           capture_output=True, timeout=60, cwd=cwd or ROOT, env=environment)

@@ -13,6 +13,7 @@ from bot.core.assistant import Assistant
 from bot.core.content import OUT_OF_SCOPE, Intent
 from bot.core.domain import DomainVocabulary
 from bot.core.events import Context, Event, Unmatched
+from bot.core.matcher import Matcher
 from bot.core.session import Session
 from bot.service import Vigie
 from tests.corechat import CoreChat
@@ -32,7 +33,9 @@ async def test_a_french_question_brings_the_exchange_back_to_french(service: Vig
     doctor = CoreChat(service, lang="en")
     await doctor.send("how long do I have to notify a breach?")
     assert "72" in doctor.text and "heures" not in doctor.text
-    await doctor.send("et combien de temps pour prévenir les patients ?")
+    # ("et combien de temps pour prévenir les patients ?" sits between the deadline and
+    # informing patients: with the semantic signal it is asked "Vouliez-vous dire…", no menu.)
+    await doctor.send("et faut-il prévenir les patients concernés par la fuite ?")
     await doctor.click("☰ Menu")
     assert "Dois-je notifier" in doctor.labels[0]
 
@@ -155,10 +158,18 @@ def test_the_domain_is_learnt_from_the_content() -> None:
 
 
 async def test_a_data_question_without_a_sheet_is_not_called_out_of_scope(
-    service: Vigie,
+    service: Vigie, lexical_matcher: Matcher
 ) -> None:
+    question = "faut-il déclarer à la cnil le fichier des donneurs de sang du cabinet ?"
+    # With the semantic signal, such a question is asked "Vouliez-vous dire…" with the
+    # nearest sheets (here the CNIL formalities); never called out of scope.
+    member = CoreChat(service, user_id=1003)
+    await member.send(question)
+    assert "Vouliez-vous dire" in member.text and "Je ne traite que" not in member.text
+    # Matching by words alone falls back: the reply says there is no sheet yet.
+    service.assistant = Assistant(service.content, lexical_matcher)
     doctor = CoreChat(service)
-    await doctor.send("faut-il déclarer à la cnil le fichier des donneurs de sang du cabinet ?")
+    await doctor.send(question)
     assert "pas encore de fiche" in doctor.text
     assert "Je ne traite que" not in doctor.text
     await doctor.send("quel temps fera-t-il demain à Lyon ?")

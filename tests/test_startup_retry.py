@@ -112,6 +112,7 @@ async def test_vigie_run_started_before_the_network_serves_once_it_is_up(
         os.environ, TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN,
         TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot", VIGIE_DB=str(tmp_path / "v.db"),
         VIGIE_SECRET="k" * 32, PTB_TIMEDELTA="true", VIGIE_CONSOLE_PORT="0",
+        VIGIE_SEMANTIC="off",  # a fresh folder: no phrasing vectors, none needed here
     )  # fmt: skip
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,

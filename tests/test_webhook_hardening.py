@@ -107,7 +107,8 @@ async def _calls_after_start(
 ) -> dict[str, object]:
     environment = dict(os.environ, TELEGRAM_BOT_TOKEN=DEFAULT_TOKEN,
                        TELEGRAM_API_BASE_URL=api.base_url, VIGIE_SECRET="k" * 32,
-                       PTB_TIMEDELTA="true", **{"VIGIE_CONSOLE_PORT": "0", **env})
+                       PTB_TIMEDELTA="true",
+                       **{"VIGIE_CONSOLE_PORT": "0", "VIGIE_SEMANTIC": "off", **env})
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", *args, cwd=ROOT, env=environment,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,

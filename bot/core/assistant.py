@@ -19,6 +19,7 @@ from bot.core.limits import DEFAULT_LANGUAGE, LANGUAGES
 from bot.core.matcher import Matcher
 from bot.core.patient_data import looks_like_patient_data, redact
 from bot.core.reply import Button, Outcome, Reply, rows
+from bot.core.semantic import Encoder
 from bot.core.session import LastMatch, Session
 
 MAX_BUTTON_NUMBER_DIGITS = 3
@@ -36,9 +37,11 @@ def user_language(session: Session, ctx: Context) -> str:
 
 
 class Assistant:
-    def __init__(self, content: Content, matcher: Matcher | None = None):
+    def __init__(
+        self, content: Content, matcher: Matcher | None = None, encoder: Encoder | None = None
+    ):
         self.content = content
-        self.matcher = matcher or Matcher(content.intents)
+        self.matcher = matcher or Matcher(content.intents, encoder=encoder)
         self.domain = DomainVocabulary(content.intents)
 
     def handle(self, session: Session, event: Event, ctx: Context) -> Outcome:

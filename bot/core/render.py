@@ -35,6 +35,10 @@ def welcome(content: Content, lang: str) -> Reply:
     return Reply(text, main_menu(content, lang))
 
 
+# At most this many "Voir aussi" buttons above an answer.
+MAX_SEE_ALSO = 2
+
+
 def topic_buttons(content: Content, topics: Iterable[str], lang: str) -> list[Button]:
     return [
         Button(content.title(t, lang), callbacks.encode("t", t))
@@ -43,8 +47,11 @@ def topic_buttons(content: Content, topics: Iterable[str], lang: str) -> list[Bu
     ]
 
 
-def answer(content: Content, topic: str, lang: str) -> Reply:
-    """A topic's answer: title, text, sources, then its flow and related topics as buttons."""
+def answer(content: Content, topic: str, lang: str, see_also: Iterable[str] = ()) -> Reply:
+    """A topic's answer: title, text, sources, then its flow and related topics as buttons.
+
+    `see_also`: topics the question was almost as close to, offered first ("Voir aussi : …")
+    instead of asking "did you mean" before answering."""
     item = content.answers[topic]
     local = item.in_lang(lang)
     if topic.startswith(SMALLTALK_PREFIX):
@@ -56,10 +63,15 @@ def answer(content: Content, topic: str, lang: str) -> Reply:
             f"<i>{sources} {escape(local.sources)}</i>"
         )
     buttons: list[Button] = []
+    prefix = content.ui.get("answer.see_also", lang)
+    close = [t for t in see_also if t != topic and t in content.answers][:MAX_SEE_ALSO]
+    buttons += [
+        Button(f"{prefix} {content.title(t, lang)}", callbacks.encode("t", t)) for t in close
+    ]
     if item.flow and item.flow in content.flows:
         label = content.ui.get(f"flow.start.{item.flow}", lang)
         buttons.append(Button(label, callbacks.encode("s", item.flow)))
-    buttons += topic_buttons(content, item.related, lang)
+    buttons += topic_buttons(content, [t for t in item.related if t not in close], lang)
     buttons.append(menu_button(content, lang))
     return Reply(text, rows(buttons))
 
@@ -109,7 +121,8 @@ def for_match(
     `in_domain`: the question speaks of data protection or security although no topic
     matched: Vigie has no sheet on it yet, which is not the same as "out of scope"."""
     if match.decision == "answer" and match.topic is not None and match.topic in content.answers:
-        return answer(content, match.topic, lang), False
+        see_also = [c.topic for c in match.see_also]
+        return answer(content, match.topic, lang, see_also), False
     if match.decision == "clarify" and match.topic is not None:
         return clarify(content, match.topic, match.alternatives, lang), False
     if match.out_of_scope:

@@ -13,6 +13,7 @@ _STATIC = """
     verdict.why verdict.next_steps verdict.disclaimer deadline.due deadline.overdue
     deadline.from_midnight why.decision.answer why.decision.clarify why.decision.fallback
     number.not_a_button flow.tap_a_button not_covered patient_data.warning
+    answer.see_also
     documents.intro documents.none documents.purpose.notification documents.purpose.register
     documents.purpose.patient_letter documents.purpose.action_plan documents.delay.overdue
     reminder.offer reminder.scheduled reminder.scheduled_overdue reminder.too_late

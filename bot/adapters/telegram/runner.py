@@ -20,6 +20,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 from telegram.request import BaseRequest
 
+from bot.adapters.semantic.startup import add_semantic
 from bot.adapters.telegram.handlers import SERVICE_KEY, on_error, on_update
 from bot.adapters.telegram.incidents import Incidents, TrackedRequest
 from bot.adapters.telegram.reminders import ReminderSender
@@ -32,6 +33,7 @@ from bot.content.loader import load_root
 from bot.core.assistant import Assistant
 from bot.core.commands import MEMBER_COMMANDS
 from bot.core.content import Content
+from bot.core.semantic import Encoder
 from bot.logs import pin_third_party_loggers
 from bot.privacy.keys import SecretError, load_or_create_secret
 from bot.privacy.secrets import remember_secret
@@ -103,6 +105,7 @@ def create_application(
     settings: Settings,
     content: Content,
     request: BaseRequest | None = None,
+    encoder: Encoder | None = None,
     clock: Clock = utc_now,
     *,
     purge_every: float = PURGE_EVERY_SECONDS,
@@ -174,6 +177,8 @@ def create_application(
         application.bot_data["vigie_reminders"] = sender
         state["reminders"] = asyncio.create_task(sender.loop())
         state["console"] = await _start_console(application, service, db, admin, settings)
+        if encoder is not None:
+            state["semantic"] = asyncio.create_task(add_semantic(service, encoder))
         log.info("Vigie started (content %s, %d answers)", content.version, len(content.answers))
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
@@ -208,13 +213,14 @@ def create_application(
 def run_bot(
     settings: Settings,
     content: Content,
+    encoder: Encoder | None = None,
     *,
     webhook_url: str | None = None,
     listen: str = "127.0.0.1",
     port: int = 8443,
     backoff: Backoff = START_BACKOFF,
 ) -> int:
-    app = create_application(settings, content)
+    app = create_application(settings, content, encoder=encoder)
     try:
         asyncio.run(check_database(settings.db_path))
     except DatabaseError as exc:
