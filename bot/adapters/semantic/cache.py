@@ -4,6 +4,10 @@ One file per model (keyed by the model file's hash): the SHA-256 of each
 phrasing and its vector. Only the content's phrasings are ever written here,
 never what a member typed. A missing, unreadable or foreign file is an empty
 cache: the vectors are computed again, nothing fails.
+
+The package ships a seed (`seed/`, made by `python -m bot.adapters.semantic.seed`)
+with the vectors of the shipped content: a fresh install, a Docker image or CI
+starts warm and embeds only the phrasings an association added or changed.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from bot.privacy.filemodes import make_private_dir
+
 log = logging.getLogger("vigie.semantic")
 Vectors = npt.NDArray[np.float32]
 
@@ -26,15 +32,27 @@ def phrasing_key(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8")).digest()[:16]
 
 
+SEED_DIR = Path(__file__).resolve().parent / "seed"
+
+
+def cache_file_name(model_hash: str) -> str:
+    return f"phrasings-{model_hash[:16]}.npz"
+
+
 class VectorCache:
-    def __init__(self, folder: Path | None, model_hash: str, dim: int):
-        self.path = folder / f"phrasings-{model_hash[:16]}.npz" if folder else None
+    def __init__(
+        self, folder: Path | None, model_hash: str, dim: int, seed_dir: Path | None = SEED_DIR
+    ):
+        self.path = folder / cache_file_name(model_hash) if folder else None
         self.dim = dim
         self._rows: dict[bytes, int] = {}
         self._vectors: Vectors = np.zeros((0, dim), dtype=np.float32)
         self._dirty = False
         if self.path is not None and self.path.is_file():
             self._read(self.path)
+        seed = seed_dir / cache_file_name(model_hash) if seed_dir else None
+        if not self._rows and seed is not None and seed != self.path and seed.is_file():
+            self._read(seed)
 
     def _read(self, path: Path) -> None:
         try:
@@ -80,7 +98,7 @@ class VectorCache:
             keys[i] = np.frombuffer(key, dtype=np.uint8)
         vectors = self._vectors[[row for _, row in order]]
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(self.path.parent)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz.tmp")
             with os.fdopen(fd, "wb") as out:
                 np.savez(out, keys=keys, vectors=vectors)

