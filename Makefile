@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test lint bench check clean python-ok browser screenshots
+.PHONY: run test lint bench check clean python-ok browser screenshots mutation
 
 # Decided when make starts, before anything is installed: a .venv made by another
 # Python (an older one that failed, say) is removed here and rebuilt below.
@@ -66,5 +66,18 @@ bench: $(STAMP_TEST)
 	$(BIN)/pip install --quiet -e ".[bench]"
 	PTB_TIMEDELTA=true $(BIN)/python -m benchmarks.run
 
+## make mutation: mutmut on privacy, flood and admin checks, broadcast, flow rules, storage
+## (not in CI; long: MUTATION_SECONDS caps it, the summary then says what was not checked)
+MUTATION_SECONDS ?= 1800
+MUTANTS := "bot.privacy.*" "bot.service.x*FloodGuard*" "bot.service.x*Vigie*is_admin*" \
+	"bot.service.x*Vigie*_is_admin_event*" "bot.service.x*Vigie*handle*" \
+	"bot.broadcast.sender.*" "bot.broadcast.queue.*" "bot.core.flows.conditions.x_evaluate*" \
+	"bot.core.flows.decide.*" "bot.storage.*"
+mutation: $(STAMP_TEST)
+	$(BIN)/pip install --quiet -e ".[mutation]"
+	rm -rf mutants
+	-PTB_TIMEDELTA=true timeout $(MUTATION_SECONDS) $(BIN)/mutmut run $(MUTANTS)
+	$(BIN)/python -m tests.mutation_score mutation-survivors.txt $(MUTANTS)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis benchmarks/results
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis benchmarks/results mutants

@@ -1,7 +1,9 @@
 """Admin commands (the service has already checked the sender's numeric id).
 
 /reload re-reads the content: if it is invalid, the bot keeps serving the old
-content and the admin is told exactly why.
+content and the admin is told exactly why. Loading and building the matcher take
+seconds of CPU, so they run in a worker thread: members keep being answered from
+the current content, which is swapped in one assignment once the new one is ready.
 """
 
 from __future__ import annotations
@@ -28,19 +30,21 @@ class AdminCommands:
         self.service = service
         self._load = reload
         self.broadcasts: object | None = None  # set by bot.broadcast when available
+        self._one_at_a_time = asyncio.Lock()
         # Set by bot.web when the console is served: a fresh one-time link for this admin.
         self.console_link: Callable[[Actor], str] | None = None
 
     async def reload(self) -> tuple[bool, list[Problem]]:
-        content, problems = self._load()
-        if content is None:
+        async with self._one_at_a_time:
+            assistant, problems = await asyncio.to_thread(self._build)
+        if assistant is None:
             log.error(
                 "content reload refused: %d problem(s); keeping the current content",
                 len([p for p in problems if not p.warning]),
             )
             return False, problems
-        # Building the matcher (and embedding new phrasings) takes seconds: off the loop.
-        await asyncio.to_thread(self.use, content)
+        self.service.assistant = assistant  # atomic: an update sees the old or the new one
+        log.info("content reloaded (version %s)", assistant.content.version)
         return True, problems
 
     def use(self, content: Content) -> None:
@@ -49,9 +53,19 @@ class AdminCommands:
         self.service.assistant = Assistant(content, encoder=self.service.encoder)
         log.info("content reloaded (version %s)", content.version)
 
+    def _build(self) -> tuple[Assistant | None, list[Problem]]:
+        """In a worker thread: read and check the content, then build its matcher (the
+        loaded sentence encoder, if any, embeds only the phrasings it has not seen yet)."""
+        content, problems = self._load()
+        if content is None:
+            return None, problems
+        return Assistant(content, encoder=self.service.encoder), problems
+
     async def handle(self, actor: Actor, event: Event, lang: str) -> list[Reply]:
         name = canonical_command(event.value) if event.kind == "command" else None
         if name == "reload":
+            if not actor.private:  # its result, errors included, is for the admin only
+                return [Reply(self.service.content.ui.get("group.private_only", lang))]
             ok, problems = await self.reload()
             if ok:
                 version = self.service.content.version

@@ -45,6 +45,9 @@ from bot.storage.unmatched import UnmatchedLog
 
 log = logging.getLogger("vigie")
 Clock = Callable[[], datetime]
+#: Updates of one member that may wait in the transport's own task, behind the one
+#: being handled; later ones wait in a task of their own (security review L3).
+MAX_WAITING_PER_MEMBER = 2
 
 
 def utc_now() -> datetime:
@@ -133,6 +136,8 @@ class Vigie:
         # Set by the broadcast module: whether an admin's next text is an alert draft.
         self.admin_wants_text: Callable[[Actor], bool] | None = None
         self._locks: dict[str, asyncio.Lock] = {}
+        self._queued: dict[str, int] = {}  # updates waiting in their own task, per member
+        self._background: set[asyncio.Task[list[Reply]]] = set()
         self.storage_hint = "check VIGIE_DB: free disk space, permissions, no other writer"
 
     @property
@@ -163,6 +168,38 @@ class Vigie:
                 await deliver(notice)
             return notice
         lock = self._locks.setdefault(key, asyncio.Lock())
+        if deliver is not None and (
+            self._queued.get(key) or len(lock._waiters or ()) >= MAX_WAITING_PER_MEMBER
+        ):
+            # Waiting here would hold one of the transport's few concurrency slots (PTB's
+            # 64): a member typing faster than they are answered would starve the others.
+            # The update waits its turn in a task of its own instead; order is kept.
+            self._queue_behind(actor, event, key, lock, deliver)
+            return []
+        return await self._serve(actor, event, key, lock, deliver)
+
+    def _queue_behind(
+        self, actor: Actor, event: Event, key: str, lock: asyncio.Lock, deliver: Deliver
+    ) -> None:
+        self._queued[key] = self._queued.get(key, 0) + 1
+        task = asyncio.create_task(self._serve(actor, event, key, lock, deliver))
+        self._background.add(task)
+
+        def done(finished: asyncio.Task[list[Reply]]) -> None:
+            self._background.discard(finished)
+            left = self._queued.pop(key, 1) - 1
+            if left:
+                self._queued[key] = left
+            if not finished.cancelled() and finished.exception() is not None:
+                error = finished.exception()
+                log.error("error while handling a queued update: %s: %s",
+                          type(error).__name__, error)
+
+        task.add_done_callback(done)
+
+    async def _serve(
+        self, actor: Actor, event: Event, key: str, lock: asyncio.Lock, deliver: Deliver | None
+    ) -> list[Reply]:
         try:
             async with lock:
                 try:
@@ -178,8 +215,18 @@ class Vigie:
                     await deliver(replies)
                 return replies
         finally:
-            if not lock.locked() and not lock._waiters:
+            if not lock.locked() and not lock._waiters and not self._queued.get(key):
                 self._locks.pop(key, None)
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """At shutdown: give the updates still queued `grace` seconds, then cancel them
+        (Telegram counts them as delivered: a cancelled one is never answered)."""
+        queued = list(self._background)
+        if queued:
+            await asyncio.wait(queued, timeout=grace)
+        for task in queued:
+            task.cancel()
+        await asyncio.gather(*queued, return_exceptions=True)
 
     async def _handle(self, actor: Actor, event: Event, key: str) -> list[Reply]:
         now = self.clock()

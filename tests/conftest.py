@@ -32,6 +32,8 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 ROOT = Path(__file__).resolve().parent.parent
+# The end-to-end fixtures (`fake_api`, `launch`) for every test module.
+pytest_plugins = ["tests.e2e_support"]
 SECRET = b"test-secret-0123456789abcdef0123456789"
 
 

@@ -6,10 +6,12 @@ Each test gets a fresh fake Telegram server on loopback and a fresh SQLite file 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -48,6 +50,8 @@ class Harness:
             **env,
         }
         self.settings = Settings.from_env(self.env)
+        #: Extra keyword arguments of create_application (e.g. purge_every).
+        self.app_options: dict[str, Any] = {}
         self.app: Any = None
         self.mode: Mode = "polling"
         self.secret_token: str | None = None
@@ -58,10 +62,10 @@ class Harness:
 
     async def start(self, mode: Mode = "polling") -> Harness:
         self.mode = mode
+        options: dict[str, Any] = dict(self.app_options)
         if self.clock is not None:
-            self.app = create_application(self.settings, self.content, clock=self.clock)
-        else:
-            self.app = create_application(self.settings, self.content)
+            options["clock"] = self.clock
+        self.app = create_application(self.settings, self.content, **options)
         self.secret_token = webhook_secret(self.settings, self.app.bot_data["vigie_secret"])
         stack = contextlib.AsyncExitStack()
         if mode == "webhook":
@@ -124,3 +128,36 @@ def vigie_problems(caplog: pytest.LogCaptureFixture) -> list[str]:
         for r in caplog.records
         if r.levelno >= logging.WARNING and r.name.split(".")[0] in ("vigie", "telegram", "bot")
     ]
+
+
+async def eventually(predicate: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    """Poll for a condition instead of sleeping: generous, because the machine may be loaded."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still waiting after {timeout}s for {what}")
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+async def fake_api() -> AsyncIterator[FakeBotApi]:
+    """A fake Telegram Bot API on loopback, fresh for each test."""
+    async with FakeBotApi() as api:
+        yield api
+        assert api.internal_errors == [], "the fake Telegram server itself failed"
+
+
+@pytest.fixture
+async def launch(fake_api: FakeBotApi, content: Content, tmp_path: Path) -> AsyncIterator[Launch]:
+    """``await launch(mode="webhook", VIGIE_ADMIN_IDS="42")`` starts `vigie run` with extra
+    settings on a fresh database under tmp_path; it is stopped at the end of the test."""
+    started: list[Harness] = []
+
+    async def _launch(mode: Mode = "polling", **env: str) -> Harness:
+        harness = Harness(fake_api, content, tmp_path, **env)
+        started.append(harness)
+        return await harness.start(mode)
+
+    yield _launch
+    for harness in reversed(started):
+        await harness.stop()

@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 from tests.fakes.bot_api import DEFAULT_TOKEN, FakeBotApi
@@ -26,7 +27,8 @@ async def start_vigie(api: FakeBotApi, db: Path, **env: str) -> asyncio.subproce
         sys.executable, "-m", "bot", "run", cwd=ROOT, env=environment,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )
-    for _ in range(300):
+    deadline = time.monotonic() + 90  # about 3 s unloaded: generous for a busy machine
+    while time.monotonic() < deadline:
         if any(c.method.lower() == "getupdates" for c in api.calls[calls_before:]):
             return process
         await asyncio.sleep(0.05)

@@ -260,7 +260,7 @@ def test_vigie_content_check_exits_0_on_the_real_content() -> None:
         [sys.executable, "-m", "bot", "content", "check", str(ROOT)],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         check=False,
         cwd=ROOT,
     )
@@ -268,7 +268,8 @@ def test_vigie_content_check_exits_0_on_the_real_content() -> None:
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.splitlines()[-1].startswith("contenu valide : "), run.stdout
     assert "Traceback" not in run.stderr
-    assert elapsed < 15, f"vigie content check took {elapsed:.1f} s"
+    # About 3 s unloaded: 60 s catches a pathological slowdown, not a busy machine.
+    assert elapsed < 60, f"vigie content check took {elapsed:.1f} s"
 
 
 def test_an_untouched_copy_loads(root: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from bot.core.flows.freetext import NO, UNKNOWN, YES, choice
@@ -37,6 +37,7 @@ def test_unsure_maps_to_a_label_that_says_so_when_unknown_is_not_a_value() -> No
     assert choice("oui", offered, labels) is None
 
 
+@settings(deadline=None)  # a loaded machine must not make it flaky
 @given(st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=6), st.data())
 def test_a_label_typed_as_shown_selects_it(labels: list[str], data: st.DataObject) -> None:
     i = data.draw(st.integers(0, len(labels) - 1))

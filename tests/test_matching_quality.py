@@ -9,15 +9,18 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapidfuzz import fuzz, process
 
 from bot.adapters.semantic.e5 import E5Encoder
 from bot.cli import main
 from bot.core.content import Content, Intent
 from bot.core.matcher import Matcher
+from bot.core.text import fold
 from bot.evaluation import Item, cross_validate, evaluate
 from tests.conftest import cli_db
 
 EVAL = Path(__file__).resolve().parent / "eval" / "questions.yaml"
+NEAR_COPY = 90  # rapidfuzz ratio, on folded text
 
 
 def _items(name: str) -> list[Item]:
@@ -40,13 +43,28 @@ def test_eval_set_meets_the_floor(matcher: Matcher) -> None:
 
 
 def test_second_held_out_set_meets_the_floor(matcher: Matcher) -> None:
-    """Written after the first thresholds were fixed; never used to choose a setting."""
+    """Written after the first thresholds were fixed. Consulted since (docs/matching.md):
+    not a pristine held-out set any more."""
     report = evaluate(matcher, _items("holdout2.yaml"))
     assert report.top1 >= 0.975, report.text()  # measured 99.3%
     assert report.top3 >= 0.985, report.text()  # 99.3%
     assert report.oos_rejection >= 0.90, report.text()  # 92.5%
     assert report.wrong_answer_rate <= 0.015, report.text()  # 0.5%
     assert report.direct >= 0.835, report.text()  # 85.2% (lexical only: 56.3%)
+
+
+def test_no_evaluation_question_is_a_near_copy_of_an_intent_phrasing(content: Content) -> None:
+    """An evaluation question the matcher was trained on measures memory, not matching."""
+    phrasings = [fold(p) for i in content.intents.values() for ps in i.examples.values()
+                 for p in ps]
+    leaks = []
+    for file in sorted(EVAL.parent.glob("*.yaml")):
+        for item in yaml.safe_load(file.read_text(encoding="utf-8")):
+            found = process.extractOne(fold(item["q"]), phrasings, scorer=fuzz.ratio,
+                                       score_cutoff=NEAR_COPY)
+            if found is not None:
+                leaks.append(f"{file.name}: {item['q']!r} ~ {found[0]!r} ({found[1]:.0f})")
+    assert leaks == []
 
 
 def test_lexical_matching_alone_keeps_its_floor(lexical_matcher: Matcher) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import os
 import stat
@@ -52,8 +54,19 @@ def test_redaction_keeps_ordinary_questions() -> None:
 def test_keys_are_keyed_hashes() -> None:
     assert user_key(b"a" * 32, 1) == user_key(b"a" * 32, 1)
     assert user_key(b"a" * 32, 1) != user_key(b"b" * 32, 1)
-    assert str(1) not in user_key(b"a" * 32, 1000001)[:0] + "x"
+    assert user_key(b"a" * 32, 1) != user_key(b"a" * 32, 2)
     assert len(user_key(b"a" * 32, USER_ID)) == 64
+
+
+def test_user_key_is_hmac_sha256_of_the_whole_secret() -> None:
+    # A known-answer vector computed independently of bot.privacy.
+    secret = b"vigie-known-answer-secret-0123456789"
+    expected = "b016c44874c154907c1c0f40da923c9cce0e050732b926753f36c1532309c96a"
+    assert hmac.new(secret, b"user:987654321", hashlib.sha256).hexdigest() == expected
+    assert user_key(secret, USER_ID) == expected
+    # Every byte of the secret counts, the last one too (no truncated key).
+    other = secret[:-1] + bytes([secret[-1] ^ 1])
+    assert user_key(other, USER_ID) != user_key(secret, USER_ID)
 
 
 def test_key_file_is_created_0600_next_to_the_database(tmp_path: Path) -> None:
@@ -64,6 +77,25 @@ def test_key_file_is_created_0600_next_to_the_database(tmp_path: Path) -> None:
     assert load_or_create_secret("x" * 20, key_file) == b"x" * 20
     with pytest.raises(SecretError):
         load_or_create_secret("short", key_file)
+
+
+def test_vigie_secret_needs_sixteen_characters(tmp_path: Path) -> None:
+    key_file = tmp_path / "vigie.key"
+    with pytest.raises(SecretError, match="at least 16 characters"):
+        load_or_create_secret("x" * 15, key_file)
+    assert load_or_create_secret("y" * 16, key_file) == b"y" * 16
+    assert not key_file.exists()  # an explicit secret never creates the key file
+
+
+@pytest.mark.parametrize("content", [b"", b"\n", b"0123456789abcdef" * 1 + b"\n", b"\xff\xfe" * 40])
+def test_an_empty_short_or_damaged_key_file_is_refused(tmp_path: Path, content: bytes) -> None:
+    # Accepting it would mean an HMAC with an empty or guessable key.
+    key_file = tmp_path / "vigie.key"
+    key_file.write_bytes(content)
+    key_file.chmod(0o600)  # only its content is wrong
+    with pytest.raises(SecretError, match="damaged"):
+        load_or_create_secret(None, key_file)
+    assert key_file.read_bytes() == content  # never silently replaced
 
 
 async def _scripted_conversation(service: Vigie) -> None:
@@ -174,3 +206,45 @@ async def test_flood_is_slowed_down_without_delaying_others(service: Vigie) -> N
 def test_actor_is_never_persisted_raw() -> None:
     actor = Actor(USER_ID, USER_ID)
     assert str(USER_ID) not in user_key(SECRET, actor.user_id)
+
+
+class Ticker:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_flood_window_slides_and_the_notice_comes_back(service: Vigie) -> None:
+    ticker = Ticker()
+    service.flood = FloodGuard(limit=3, window=10.0, clock=ticker)
+    member = CoreChat(service, user_id=1)
+    for _ in range(3):
+        assert "très vite" not in (await member.send("bonjour"))[0].text
+        ticker.now += 1.0
+    assert "très vite" in (await member.send("bonjour"))[0].text
+    assert await member.send("bonjour") == []
+    ticker.now += 10.5  # the window has slid past every message of the first flood
+    served = await member.send("bonjour")
+    assert served and "très vite" not in served[0].text
+    await member.send("bonjour")
+    await member.send("bonjour")
+    assert "très vite" in (await member.send("bonjour"))[0].text  # a second flood, a notice
+    assert await member.send("bonjour") == []
+
+
+async def test_a_flooder_in_a_group_does_not_silence_the_other_members(service: Vigie) -> None:
+    service.flood = FloodGuard(limit=2, window=60.0, clock=Ticker())
+    flooder = CoreChat(service, user_id=1, private=False)
+    colleague = CoreChat(service, user_id=2, private=False)
+    assert flooder.actor.chat_id == colleague.actor.chat_id  # one group
+    for _ in range(2):
+        await flooder.send("/aide")
+    assert "très vite" in (await flooder.send("/aide"))[0].text
+    for _ in range(2):
+        replies = await colleague.send("/aide")
+        assert replies and "très vite" not in replies[0].text
+

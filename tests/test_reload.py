@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import signal
+import threading
 from pathlib import Path
 
 from bot.admin import AdminCommands
 from bot.content.loader import load_root
 from bot.service import Vigie
 from tests.corechat import CoreChat
+from tests.e2e_support import Launch, eventually
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.conversation import Chat
 from tests.process import start_vigie, stop_vigie
@@ -57,16 +58,60 @@ async def test_sighup_reloads_the_running_bot(tmp_path: Path) -> None:
             association.write_text(association.read_text(encoding="utf-8").replace(
                 "Médecins Connectés", "Union Exemple"), encoding="utf-8")
             bot.send_signal(signal.SIGHUP)
-            # The new matcher is built off the event loop (seconds on a busy machine), and
-            # members keep being served by the old content meanwhile.
-            for _ in range(20):
-                await asyncio.sleep(1.0)
-                replies = await chat.send("/start")
-                if "Union Exemple" in replies[0].text:
+            seen: list[str] = []
+
+            async def reloaded() -> bool:
+                seen[:] = [r.text for r in await chat.send("/start")]
+                return any("Union Exemple" in text for text in seen)
+
+            for _ in range(60):  # the reload runs beside the members: ask until it is done
+                if await reloaded():
                     break
-            assert "Union Exemple" in replies[0].text
+            assert any("Union Exemple" in text for text in seen), seen
         finally:
             await stop_vigie(bot)
+
+
+async def test_members_are_answered_while_the_content_reloads(launch: Launch) -> None:
+    bot = await launch(VIGIE_ADMIN_IDS="42")
+    admin = bot.app.bot_data["vigie_admin"]
+    real_load = admin._load
+    loading, release = threading.Event(), threading.Event()
+
+    def slow_load():  # type: ignore[no-untyped-def]
+        # A reload as slow as we like: it waits until the member has been answered.
+        loading.set()
+        release.wait(20)
+        return real_load()
+
+    admin._load = slow_load
+    bot.api.message(42, "/reload")
+    await eventually(loading.is_set, "the reload to start")
+    member = bot.chat(43)
+    member.api.message(43, "/start")
+    try:
+        await eventually(lambda: bot.api.sent(chat_id=43) != [], "the member's answer")
+        assert bot.api.sent(chat_id=42) == []  # the reload was still running
+    finally:
+        release.set()
+    await eventually(lambda: bot.api.sent(chat_id=42) != [], "the end of the reload")
+    assert "Contenu rechargé" in bot.api.sent_texts(chat_id=42)[0]
+    assert "Bonjour" in bot.api.sent_texts(chat_id=43)[0]
+
+
+async def test_reload_in_a_group_answers_that_it_is_for_private_chats(launch: Launch) -> None:
+    bot = await launch(VIGIE_ADMIN_IDS="42")
+    reloads: list[int] = []
+    admin = bot.app.bot_data["vigie_admin"]
+    real_load = admin._load
+    admin._load = lambda: (reloads.append(1), real_load())[1]
+    in_group = bot.chat(42, chat_id=-4_000_321)
+    replies = await in_group.send("/reload@vigie_test_bot")
+    assert [r.text for r in replies] == [bot.content.ui.get("group.private_only", "fr")]
+    assert reloads == []
+    in_private = bot.chat(42)
+    assert "Contenu rechargé" in (await in_private.send("/reload"))[0].text
+    assert reloads == [1]
 
 
 async def test_a_reload_that_renames_the_step_a_member_is_at_ends_their_run(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,10 +17,10 @@ from hypothesis import strategies as st
 from bot.core.assistant import Assistant
 from bot.core.content import Content
 from bot.core.events import Context, Event
-from bot.core.html import html_errors, split_message
+from bot.core.html import html_errors, split_message, visible_text
 from bot.core.limits import MAX_MESSAGE_LENGTH
 from bot.core.session import Session
-from tests.e2e_support import Harness
+from tests.e2e_support import Harness, eventually
 from tests.fakes.bot_api import FakeBotApi
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -65,6 +67,15 @@ def test_any_button_or_command_gets_a_valid_reply(assistant: Assistant, data: st
     _check_replies(assistant.handle(session, Event("command", command), ctx).replies)
 
 
+def test_a_split_never_leaves_a_chunk_of_tags_only() -> None:
+    # The breach drafts end with "\n</pre>": the last cut used to send "<pre></pre>",
+    # which Telegram refuses as an empty message.
+    text = "<pre>" + "x" * 20 + "\n" + "y" * 18 + "\n</pre>"
+    chunks = split_message(text, 30)
+    assert all(visible_text(chunk).strip() for chunk in chunks), chunks
+    assert "".join(visible_text(chunk) for chunk in chunks) == visible_text(text)
+
+
 @pytest.fixture
 async def harness(content: Content, tmp_path: Path) -> AsyncIterator[Harness]:
     async with FakeBotApi() as api:
@@ -80,7 +91,11 @@ async def test_telegram_outage_is_one_log_line_and_the_bot_recovers(
     api = harness.api
     await harness.start()
     api.fail("getUpdates", status=502, times=3)
-    await asyncio.sleep(5.0)  # PTB backs off: 1 s, 1.5 s, 2.25 s
+
+    def back_up() -> bool:  # PTB backs off 1 s, 1.5 s, 2.25 s, then polls again
+        return any("reachable again" in r.getMessage() for r in caplog.records)
+
+    await eventually(back_up, "polling to recover", timeout=60)
     chat = harness.chat(5001)
     replies = await chat.send("/start")
     assert replies and "Vigie" in replies[0].text
@@ -147,3 +162,28 @@ async def test_full_disk_gives_a_clear_error(assistant: Assistant, tmp_path: Pat
             texts.append(chat.text)
         assert any("incident technique" in text for text in texts)
         assert any("database unavailable" in r.getMessage() for r in caplog.records)
+
+
+async def test_flooding_members_do_not_delay_another_members_start(harness: Harness) -> None:
+    # Security review L3: each flooder stays under the flood limit (20 per 10 s) but their
+    # waiting updates used to hold PTB's 64 concurrency slots: 16 s of delay for the other
+    # member here, against 0.1 s now (unloaded).
+    flooders = range(6001, 6017)
+    api = harness.api
+
+    async def slow_network_for_flooders(method: str, params: dict[str, Any]) -> None:
+        if method == "sendMessage" and params.get("chat_id") in flooders:
+            await asyncio.sleep(1.0)
+
+    await harness.start()
+    api.rule = slow_network_for_flooders
+    for _ in range(19):
+        for flooder in flooders:
+            api.message(flooder, "/aide")
+    api.message(7001, "/start")
+    started = time.monotonic()
+    await eventually(lambda: api.sent(chat_id=7001) != [], "the other member's answer",
+                     timeout=60)
+    waited = time.monotonic() - started
+    assert waited < 5.0, f"the other member waited {waited:.1f} s behind 16 flooders"
+    assert "Bonjour" in api.sent_texts(chat_id=7001)[0]

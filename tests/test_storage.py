@@ -7,7 +7,7 @@ from pathlib import Path
 
 import aiosqlite
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.flows.engine import FlowState, Step
@@ -100,6 +100,7 @@ answers = st.dictionaries(st.sampled_from(["role", "scale", "aware_at"]),
                           st.text(max_size=20), max_size=3)
 
 
+@settings(deadline=None)  # a loaded machine must not make it flaky
 @given(
     lang=st.sampled_from([None, "fr", "en"]),
     answered=answers,
@@ -114,3 +115,9 @@ def test_session_round_trips_through_json(lang: str | None, answered: dict[str, 
     session = Session(lang, flow, LastMatch("gdpr.dpo", "answer", score, example, "fr"), 1.0, 2.0)
     again = Session.from_json(session.to_json())
     assert again == session
+
+
+async def test_deleted_rows_are_overwritten_on_the_live_connection(tmp_path: Path) -> None:
+    # /oubli must really erase; some SQLite builds default to secure_delete off.
+    async with Database(tmp_path / "v.db") as db:
+        assert await db.fetchone("PRAGMA secure_delete") == (1,)

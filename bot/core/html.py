@@ -128,7 +128,7 @@ def split_message(text: str, limit: int) -> list[str]:
                     open_tags.pop()
             else:
                 open_tags.append(tag)
-    if current.strip():
+    if visible_text(current).strip():  # not only tags: Telegram refuses an empty message
         chunks.append(current + "".join(f"</{_name(t)}>" for t in reversed(open_tags)))
     return chunks
 

@@ -28,7 +28,18 @@ What is realistic (taken from Telegram's documented behaviour and PTB 22's parsi
 * message ids increasing per chat, ``editMessageText`` dropping the inline keyboard when no
   ``reply_markup`` is given, "message is not modified" errors, HTML / MarkdownV2 / Markdown
   parse errors (``<br>`` or an unescaped ``<`` in HTML is rejected, as Telegram does), the
-  4096-character text limit, the 1024-character caption limit and 64-byte callback data.
+  4096-character text limit, the 1024-character caption limit and 64-byte callback data;
+* ``<a>`` without ``href`` and ``<span>`` without ``class="tg-spoiler"`` are refused.
+
+Opt-in, because tests that set up a situation directly would otherwise need to replay
+how it came about (constructor arguments of :class:`FakeBotApi`):
+
+* ``rate_limits=RateLimits()``: 429 with ``retry_after`` past about 30 messages a second
+  for the bot, one a second in a private chat, 20 a minute in a group;
+* ``callback_ttl=15.0``: ``answerCallbackQuery`` later than that after the press gets
+  "query is too old";
+* ``require_start=True``: writing to a private chat whose user never wrote to the bot (nor
+  was declared with :meth:`FakeBotApi.started`) gets 403 "bot can't initiate conversation".
 """
 
 from __future__ import annotations
@@ -51,6 +62,8 @@ from urllib.parse import urlsplit
 import aiohttp
 from aiohttp import web
 from telegram.ext import Application, ApplicationBuilder
+
+from .telegram_limits import RateLimits
 
 JSONDict = dict[str, Any]
 RuleResult = JSONDict | tuple[int, JSONDict] | None
@@ -264,6 +277,7 @@ class _CallbackInfo:
     user_id: int
     chat_id: int | None
     answered: bool = False
+    at: float = 0.0
 
 
 def free_port() -> int:
@@ -295,6 +309,9 @@ class FakeBotApi:
         bot_id: int = BOT_ID,
         bot_username: str = BOT_USERNAME,
         bot_first_name: str = BOT_FIRST_NAME,
+        rate_limits: RateLimits | None = None,
+        callback_ttl: float | None = None,
+        require_start: bool = False,
         port: int = 0,
     ) -> None:
         #: The port to listen on; 0 picks a free one (a fixed one lets a test start the
@@ -302,6 +319,15 @@ class FakeBotApi:
         self.requested_port = port
         #: When set, requests with another token get 401 Unauthorized.
         self.token = token
+        #: Telegram's flood limits on sendMessage / sendDocument (None: never enforced).
+        self.rate_limits = rate_limits
+        #: Seconds after a press when answerCallbackQuery is "too old" (None: never).
+        self.callback_ttl = callback_ttl
+        #: The clock of callback ages (tests may replace it).
+        self.clock: Callable[[], float] = time.monotonic
+        #: Refuse private chats whose user never wrote to the bot (see :meth:`started`).
+        self.require_start = require_start
+        self._started: set[int] = set()
         #: Upper bound of a getUpdates long poll, whatever ``timeout`` the bot asks for.
         self.max_poll_wait = max_poll_wait
         self.bot_user: JSONDict = {
@@ -616,6 +642,10 @@ class FakeBotApi:
         self._delays.clear()
         self.rule = None
 
+    def started(self, *chat_ids: int) -> None:
+        """These users wrote to the bot before (e.g. subscribers loaded into the database)."""
+        self._started.update(chat_ids)
+
     def block(self, chat_id: int) -> None:
         """The user blocked the bot: every call to this chat gets 403 until :meth:`unblock`."""
         self._blocked.add(chat_id)
@@ -729,7 +759,7 @@ class FakeBotApi:
                 "text": "",
             }
         query_id = str(next(self._callback_ids))
-        self._callbacks[query_id] = _CallbackInfo(user_id, cid)
+        self._callbacks[query_id] = _CallbackInfo(user_id, cid, at=self.clock())
         query: JSONDict = {
             "id": query_id,
             "from": sender,
@@ -1013,6 +1043,7 @@ class FakeBotApi:
             self._apply_fault(call)
             if call.chat_id is not None and call.chat_id in self._blocked:
                 raise TelegramApiError(403, "Forbidden: bot was blocked by the user")
+            self._check_realism(call)
             if self.rule is not None:
                 outcome = self.rule(call.method, call.params)
                 if inspect.isawaitable(outcome):
@@ -1026,6 +1057,18 @@ class FakeBotApi:
             self.internal_errors.append(exc)
             return 500, TelegramApiError(500, f"Internal Server Error: {exc!r}").envelope()
         return 200, {"ok": True, "result": result}
+
+    def _check_realism(self, call: Call) -> None:
+        """The opt-in behaviours of the module docstring."""
+        chat_id = call.chat_id
+        if call.method not in ("sendMessage", "sendDocument") or chat_id is None:
+            return
+        if self.require_start and chat_id > 0 and chat_id not in self._started:
+            raise TelegramApiError(403, "Forbidden: bot can't initiate conversation with a user")
+        if self.rate_limits is not None:
+            wait = self.rate_limits.check(chat_id)
+            if wait > 0:
+                raise TelegramApiError(429, retry_after=RateLimits.retry_after(wait))
 
     async def _apply_delay(self, method: str) -> None:
         delays = self._delays.get(method)
@@ -1091,6 +1134,7 @@ class FakeBotApi:
     def _user(
         self, user_id: int, language_code: str | None, username: str | None, first_name: str
     ) -> JSONDict:
+        self._started.add(user_id)  # a user who writes to the bot has started it
         user: JSONDict = {"id": user_id, "is_bot": False, "first_name": first_name}
         if username:
             user["username"] = username
@@ -1413,6 +1457,8 @@ class FakeBotApi:
     async def _answer_callback_query(self, call: Call) -> bool:
         info = self._callbacks.get(str(call.params.get("callback_query_id")))
         if info is None or info.answered:
+            raise TelegramApiError(400, _QUERY_TOO_OLD)
+        if self.callback_ttl is not None and self.clock() - info.at > self.callback_ttl:
             raise TelegramApiError(400, _QUERY_TOO_OLD)
         text = call.params.get("text")
         if isinstance(text, str) and len(text) > 200:
@@ -1821,11 +1867,26 @@ def _render_html(text: str) -> str:
             j += 1
         if j >= n:
             raise _parse_error(f"Unclosed start tag at byte offset {_byte_offset(text, start)}")
+        _check_attributes(name, text[i + 1 + len(name) : j], _byte_offset(text, start))
         stack.append(name)
         i = j + 1
     if stack:
         raise _parse_error(f'Can\'t find end tag corresponding to start tag "{stack[-1]}"')
     return "".join(out)
+
+
+_HREF = re.compile(r"""\bhref\s*=\s*(?:"[^"]+"|'[^']+'|[^\s"'>]+)""", re.IGNORECASE)
+_SPOILER = re.compile(r"""\bclass\s*=\s*(?:"tg-spoiler"|'tg-spoiler'|tg-spoiler\b)""")
+
+
+def _check_attributes(name: str, attributes: str, offset: int) -> None:
+    """The attributes tdlib requires: a link needs a target, a span must be a spoiler."""
+    if name == "a" and not _HREF.search(attributes):
+        raise _parse_error(f'Tag "a" must have attribute "href" at byte offset {offset}')
+    if name == "span" and not _SPOILER.search(attributes):
+        raise _parse_error(
+            f'Tag "span" must have attribute "class" set to "tg-spoiler" at byte offset {offset}'
+        )
 
 
 def _decode_entity(match: re.Match[str]) -> str | None:

@@ -117,7 +117,7 @@ class Chat:
         first_name: str = "Test",
         app: Application[Any, Any, Any, Any, Any, Any] | None = None,
         quiet: float | None = None,
-        timeout: float = 5.0,
+        timeout: float = 30.0,
     ) -> None:
         self.api = api
         self.user_id = user_id

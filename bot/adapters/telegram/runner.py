@@ -107,9 +107,11 @@ def create_application(
     request: BaseRequest | None = None,
     encoder: Encoder | None = None,
     clock: Clock = utc_now,
+    *,
+    purge_every: float = PURGE_EVERY_SECONDS,
 ) -> Application:  # type: ignore[type-arg]
     """The fully wired Application, exactly as `vigie run` starts it (tests use this too,
-    with their own `clock`)."""
+    with their own `clock`, and a short `purge_every` to watch the purge run)."""
     if not settings.token:
         raise CliError(
             "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and export "
@@ -152,10 +154,17 @@ def create_application(
         application.bot_data["vigie_admin"] = admin
         application.bot_data["vigie_db"] = db
         await register_commands(application, content)
-        state["purge"] = asyncio.create_task(_purge_loop(service, db))
+        state["purge"] = asyncio.create_task(_purge_loop(service, db, purge_every))
         loop = asyncio.get_running_loop()
+        reloads: set[asyncio.Task[object]] = set()
+
+        def reload_on_sighup() -> None:  # the load runs in a thread; keep the task referenced
+            task: asyncio.Task[object] = asyncio.ensure_future(admin.reload())
+            reloads.add(task)
+            task.add_done_callback(reloads.discard)
+
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(admin.reload()))
+            loop.add_signal_handler(signal.SIGHUP, reload_on_sighup)
         await _resume_broadcasts(application, service, db, settings)
         # After the broadcasts: the reminders share their rate limiter ("vigie_limiter").
         sender = ReminderSender(
@@ -178,6 +187,9 @@ def create_application(
         for running_task in running:  # they resume from the queue at the next start
             running_task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
+        service = application.bot_data.get(SERVICE_KEY)
+        if isinstance(service, Vigie):
+            await service.stop()
         console = state.get("console")
         if console is not None:
             await console.cleanup()  # type: ignore[attr-defined]
@@ -260,7 +272,7 @@ def _serve(
         )
 
 
-async def _purge_loop(service: Vigie, db: Database) -> None:
+async def _purge_loop(service: Vigie, db: Database, every: float) -> None:
     queue = BroadcastQueue(db)
     while True:
         try:
@@ -272,7 +284,7 @@ async def _purge_loop(service: Vigie, db: Database) -> None:
             await queue.purge_finished(time.time() - DELIVERY_ROWS_KEPT_SECONDS)
         except Exception as exc:  # a locked database must not stop the bot
             log.error("session purge failed: %s", exc)
-        await asyncio.sleep(PURGE_EVERY_SECONDS)
+        await asyncio.sleep(every)
 
 
 async def _start_console(
