@@ -13,18 +13,15 @@ import contextlib
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from telegram.ext import CallbackContext
 
 from bot.adapters.telegram.handlers import send_reply
-from bot.core.content import Content
 from bot.core.reply import Button, Reply
 from tests.docx_support import docx_text
-from tests.e2e_support import Harness, Launch, Mode, vigie_problems
+from tests.e2e_support import Harness, Launch, vigie_problems  # fixtures: conftest.py
 from tests.fakes.bot_api import FakeBotApi, render_markup
 from tests.fakes.conversation import Chat
 from tests.fakes.conversation import Reply as Seen
@@ -38,30 +35,6 @@ MAIN_BUTTONS_FR = [
 EXPIRED = "Ce bouton a expiré"
 UNKNOWN_COMMAND = "Je ne connais pas cette commande"
 ONLY_TEXT = "Je ne lis que le texte"
-
-
-@pytest.fixture
-async def fake_api() -> AsyncIterator[FakeBotApi]:
-    """A fake Telegram Bot API on loopback, fresh for each test."""
-    async with FakeBotApi() as api:
-        yield api
-        assert api.internal_errors == [], "the fake Telegram server itself failed"
-
-
-@pytest.fixture
-async def launch(fake_api: FakeBotApi, content: Content, tmp_path: Path) -> AsyncIterator[Launch]:
-    """``await launch(mode="webhook", VIGIE_ADMIN_IDS="42")`` starts `vigie run` with extra
-    settings on a fresh database under tmp_path; it is stopped at the end of the test."""
-    started: list[Harness] = []
-
-    async def _launch(mode: Mode = "polling", **env: str) -> Harness:
-        harness = Harness(fake_api, content, tmp_path, **env)
-        started.append(harness)
-        return await harness.start(mode)
-
-    yield _launch
-    for harness in reversed(started):
-        await harness.stop()
 
 
 @pytest.fixture
