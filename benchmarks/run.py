@@ -24,6 +24,7 @@ BENCHMARKS = (
     "bench_startup",
     "bench_broadcast",
     "bench_unmatched",
+    "bench_semantic",
 )
 
 
@@ -55,6 +56,20 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
         found.append(("start-up < 1.5 s", f"{st['startup_s']} s", st["startup_s"] < 1.5))
         found.append(("RSS < 120 MB after 10,000 conversations", f"{st['rss_after_mb']} MB",
                       st["rss_after_mb"] < 120))
+    sem = results.get("bench_semantic", {})
+    if "semantic" in sem:
+        p50, p99 = sem["semantic"]["p50"], sem["semantic"]["p99"]
+        found.append(("question p50 <= 30 ms with the semantic signal",
+                      f"{p50} ms ({sem['ratios']['p50_semantic_vs_lexical']}x lexical)",
+                      p50 <= 30))
+        found.append(("question p99 <= 80 ms with the semantic signal",
+                      f"{p99} ms ({sem['ratios']['p99_semantic_vs_lexical']}x lexical)",
+                      p99 <= 80))
+        found.append(("warm build <= 2 s", f"{sem['warm_build_s']} s", sem["warm_build_s"] <= 2))
+        found.append(("RSS <= 250 MB with the model", f"{sem['peak_rss_mb']} MB",
+                      sem["peak_rss_mb"] <= 250))
+        found.append(("cold first start (every phrasing embedded), reported",
+                      f"~{sem['cold_first_start_estimate_s']} s for {sem['phrasings']}", None))
     b = results.get("bench_broadcast", {})
     if "messages_per_s" in b:
         found.append(("broadcast sender >= 1,000 msg/s", f"{b['messages_per_s']} /s",

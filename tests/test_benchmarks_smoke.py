@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize(
     "name",
     ["bench_matching", "bench_scale", "bench_e2e", "bench_startup", "bench_broadcast",
-     "bench_unmatched"],
+     "bench_unmatched", "bench_semantic"],
 )
 def test_benchmark_runs_quickly(name: str, tmp_path: Path) -> None:
     code = (f"import json; from benchmarks import {name} as b; "

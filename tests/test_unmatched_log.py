@@ -86,12 +86,12 @@ async def test_one_member_cannot_fill_the_log(
     flooder, other = CoreChat(service, user_id=5001), CoreChat(service, user_id=5002)
     for i in range(25):
         await flooder.send(f"{NONSENSE} {WORDS[i]}")
-    await other.send(f"{NONSENSE} autre")
+    await other.send(f"{NONSENSE} {WORDS[30]}")  # nonsense only: unmatched whatever the model
     assert await db.fetchall("SELECT COUNT(*) FROM unmatched") == [
         (unmatched_module.PER_MEMBER_PER_HOUR + 1,)
     ]
     clock.now += timedelta(hours=1, seconds=1)
-    await flooder.send(f"{NONSENSE} encore")
+    await flooder.send(f"{NONSENSE} {WORDS[31]}")
     assert await db.fetchall("SELECT COUNT(*) FROM unmatched") == [
         (unmatched_module.PER_MEMBER_PER_HOUR + 2,)
     ]
