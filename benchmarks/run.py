@@ -77,11 +77,16 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     return found
 
 
+def _verdict(met: bool | None) -> str:
+    """A target met, missed, or only reported."""
+    return "—" if met is None else "OK" if met else "NO"
+
+
 def markdown(results: dict[str, Any]) -> str:
     lines = [f"# Vigie benchmarks ({results['meta']['date']}, {results['meta']['machine']})", ""]
     lines += ["| target | measured | met |", "|---|---|---|"]
     for name, measured, met in targets(results):
-        lines.append(f"| {name} | {measured} | {'yes' if met else 'NO'} |")
+        lines.append(f"| {name} | {measured} | {_verdict(met)} |")
     for name in BENCHMARKS:
         data = results.get(name)
         if data is None:
@@ -113,7 +118,7 @@ def main() -> int:
     (RESULTS / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     (RESULTS / "results.md").write_text(markdown(results), encoding="utf-8")
     for name, measured, met in targets(results):
-        print(f"{'OK ' if met else 'NO '} {name}: {measured}")
+        print(f"{_verdict(met):3} {name}: {measured}")
     print(f"written to {RESULTS}/results.md and results.json")
     return 0
 
