@@ -34,12 +34,13 @@ def test_eval_set_meets_the_floor(matcher: Matcher) -> None:
     assert sum(1 for i in raw if i["topic"] is None) >= 40
     assert sum(1 for i in raw if i.get("tag") == "confusable") >= 25
     report = evaluate(matcher, _items("questions.yaml"))
-    assert report.top1 >= 0.965, report.text()  # measured 97.4%
+    # Measured on the 405 questions left once near-copies of intents were removed.
+    assert report.top1 >= 0.965, report.text()  # measured 97.2%
     assert report.top3 >= 0.985, report.text()  # 99.2%
-    assert report.oos_rejection >= 0.89, report.text()  # 90.9% (one more miss: 89.1%)
+    assert report.oos_rejection >= 0.89, report.text()  # 90.6% (one more miss: 88.7%)
     assert report.wrong_answer_rate <= 0.01, report.text()  # 0.5%
-    assert report.direct >= 0.865, report.text()  # 88.2% (lexical only: 77.4%)
-    assert report.clarify_rate <= 0.13, report.text()  # 11.3% (lexical only: 20.5%)
+    assert report.direct >= 0.855, report.text()  # 87.2% (lexical only: 75.6%)
+    assert report.clarify_rate <= 0.135, report.text()  # 12.2% (lexical only: 22.2%)
 
 
 def test_second_held_out_set_meets_the_floor(matcher: Matcher) -> None:
@@ -51,6 +52,17 @@ def test_second_held_out_set_meets_the_floor(matcher: Matcher) -> None:
     assert report.oos_rejection >= 0.90, report.text()  # 92.5%
     assert report.wrong_answer_rate <= 0.015, report.text()  # 0.5%
     assert report.direct >= 0.835, report.text()  # 85.2% (lexical only: 56.3%)
+
+
+def test_situations_keep_their_floor(matcher: Matcher) -> None:
+    """tests/eval/situations.yaml never chose a setting: read only to report. This floor is a
+    regression guard, a little below what was measured when the set was first read."""
+    report = evaluate(matcher, _items("situations.yaml"))
+    assert report.top1 >= 0.92, report.text()  # measured 93.6% (lexical only: 75.4%)
+    assert report.top3 >= 0.96, report.text()  # 97.3%
+    assert report.oos_rejection >= 0.87, report.text()  # 88.9% (lexical only: 98.1%)
+    assert report.wrong_answer_rate <= 0.015, report.text()  # 0.4%
+    assert report.direct >= 0.62, report.text()  # 64.2% (lexical only: 12.3%)
 
 
 def test_no_evaluation_question_is_a_near_copy_of_an_intent_phrasing(content: Content) -> None:
