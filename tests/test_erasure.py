@@ -10,27 +10,23 @@ from __future__ import annotations
 import logging
 import os
 import stat
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.core.content import Content
 from bot.privacy.keys import load_or_create_secret
 from bot.storage.database import Database
-from tests.e2e_support import Harness
-from tests.fakes.bot_api import FakeBotApi
+from tests.e2e_support import Harness, Launch
 from tests.test_telegram_e2e import integer_encodings, leaks
 
 MEMBER = 555_123_777
 
 
 @pytest.fixture
-async def bot(content: Content, tmp_path: Path) -> AsyncIterator[Harness]:
-    async with FakeBotApi() as api:
-        harness = await Harness(api, content, tmp_path).start()
-        yield harness
-        await harness.stop()
+async def bot(launch: Launch) -> Harness:
+    """`vigie run` on a fresh database, against the fake Bot API (tests/e2e_support.py)."""
+    return await launch()
 
 
 async def subscribe_and_start_a_flow(bot: Harness) -> None:

@@ -8,24 +8,18 @@ nor in the logs.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
-from bot.core.content import Content
-from tests.e2e_support import Harness
-from tests.fakes.bot_api import FakeBotApi
+from tests.e2e_support import Harness, Launch
 
 MEMBER_ID = 736_118_452
 
 
 @pytest.fixture
-async def bot(content: Content, tmp_path: Path) -> AsyncIterator[Harness]:
-    async with FakeBotApi() as api:
-        harness = await Harness(api, content, tmp_path).start()
-        yield harness
-        await harness.stop()
+async def bot(launch: Launch) -> Harness:
+    """`vigie run` on a fresh database, against the fake Bot API (tests/e2e_support.py)."""
+    return await launch()
 
 
 async def test_moi_answers_my_own_id_says_what_it_is_for_and_keeps_nothing(
