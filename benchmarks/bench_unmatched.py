@@ -34,7 +34,9 @@ def questions(count: int, seed: int = 1) -> list[tuple[str, str]]:
     ]
 
 
-def quadratic(rows: list[tuple[str, str]], similarity: float = 70.0) -> int:
+def quadratic(rows: list[tuple[str, str]], similarity: float = 70.0) -> list[int]:
+    """The grouping `vigie unmatched` used to do (every question against every group):
+    the group sizes, largest first. The baseline here, the reference in the tests."""
     groups: list[tuple[str, int]] = []
     for text, _ in rows:
         norm = normalise(text)
@@ -44,7 +46,7 @@ def quadratic(rows: list[tuple[str, str]], similarity: float = 70.0) -> int:
                 break
         else:
             groups.append((norm, 1))
-    return len(groups)
+    return sorted((c for _, c in groups), reverse=True)
 
 
 def _seconds(action: Any) -> float:

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from rapidfuzz import fuzz
 
+from benchmarks.bench_unmatched import quadratic
 from bot.core.assistant import Assistant
-from bot.core.text import normalise
 from bot.service import FloodGuard, Vigie
 from bot.storage import unmatched as unmatched_module
 from bot.storage.database import Database
@@ -36,20 +36,6 @@ def distinct_questions(count: int, seed: int = 7) -> list[tuple[str, str]]:
     return [(q, "fr") for q in sorted(seen)]
 
 
-def quadratic_groups(rows: list[tuple[str, str]], similarity: float = 70.0) -> list[int]:
-    """The grouping `vigie unmatched` used to do: every question against every group."""
-    groups: list[tuple[str, int]] = []
-    for text, _ in rows:
-        norm = normalise(text)
-        for i, (g_norm, count) in enumerate(groups):
-            if fuzz.token_set_ratio(norm, g_norm) >= similarity:
-                groups[i] = (g_norm, count + 1)
-                break
-        else:
-            groups.append((norm, 1))
-    return sorted((c for _, c in groups), reverse=True)
-
-
 def test_grouping_4000_distinct_questions_does_a_bounded_number_of_comparisons() -> None:
     rows = distinct_questions(4000)
     calls = [0]
@@ -71,7 +57,7 @@ def test_grouping_finds_the_same_groups_as_comparing_everything() -> None:
         words = base[i % 40].split()
         rng.shuffle(words)
         rows.append((" ".join(words[:4]) + rng.choice(["", " ?", " svp", " merci"]), "fr"))
-    expected = quadratic_groups(rows)
+    expected = quadratic(rows)
     assert [g.count for g in group_questions(rows)] == expected
     assert len(expected) < 100  # the variants did group
 
