@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test lint bench check clean python-ok browser screenshots mutation
+.PHONY: run test lint bench check clean python-ok browser screenshots mutation mutation-clean
 
 # Decided when make starts, before anything is installed: a .venv made by another
 # Python (an older one that failed, say) is removed here and rebuilt below.
@@ -67,7 +67,8 @@ bench: $(STAMP_TEST)
 	PTB_TIMEDELTA=true $(BIN)/python -m benchmarks.run
 
 ## make mutation: mutmut on privacy, flood and admin checks, broadcast, flow rules, storage
-## (not in CI; long: MUTATION_SECONDS caps it, the summary then says what was not checked)
+## (not in CI; long: MUTATION_SECONDS caps a run, the next run resumes where it stopped;
+## MUTATION_RECHECK=1 checks the survivors again; make mutation-clean starts afresh)
 MUTATION_SECONDS ?= 1800
 MUTANTS := "bot.privacy.*" "bot.service.x*FloodGuard*" "bot.service.x*Vigie*is_admin*" \
 	"bot.service.x*Vigie*_is_admin_event*" "bot.service.x*Vigie*handle*" \
@@ -75,9 +76,11 @@ MUTANTS := "bot.privacy.*" "bot.service.x*FloodGuard*" "bot.service.x*Vigie*is_a
 	"bot.core.flows.decide.*" "bot.storage.*"
 mutation: $(STAMP_TEST)
 	$(BIN)/pip install --quiet -e ".[mutation]"
-	rm -rf mutants
-	-PTB_TIMEDELTA=true timeout $(MUTATION_SECONDS) $(BIN)/mutmut run $(MUTANTS)
+	PTB_TIMEDELTA=true $(BIN)/python -m tests.mutation_run $(MUTATION_SECONDS) $(MUTANTS)
 	$(BIN)/python -m tests.mutation_score mutation-survivors.txt $(MUTANTS)
+
+mutation-clean:
+	rm -rf mutants mutation-survivors.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis benchmarks/results mutants
