@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import aiosqlite
@@ -56,6 +59,110 @@ async def test_subscriptions_contract(stores: tuple) -> None:
     assert [s.chat_id for s in await subs.all("urgent")] == [6]
     assert await subs.delete(5) is True
     assert await subs.delete(5) is False
+
+
+async def test_a_session_idle_exactly_until_the_cut_off_is_kept(stores: tuple) -> None:
+    sessions = stores[0]
+    await sessions.put("edge", Session(updated_at=50.0))
+    await sessions.put("older", Session(updated_at=49.5))
+    assert await sessions.purge(50.0) == 1
+    assert await sessions.get("edge") is not None
+    assert await sessions.get("older") is None
+
+
+async def test_deleting_a_session_that_does_not_exist_is_harmless(stores: tuple) -> None:
+    sessions = stores[0]
+    await sessions.put("kept", Session(lang="en", updated_at=1.0))
+    await sessions.delete("never-stored")
+    await sessions.delete("kept")
+    await sessions.delete("kept")
+    assert await sessions.get("kept") is None
+
+
+async def test_a_subscriber_is_read_back_with_language_categories_and_date(stores: tuple) -> None:
+    subs = stores[1]
+    assert await subs.get(7) is None
+    await subs.put(7, "en", ("urgent", "cnil"))
+    found = await subs.get(7)
+    assert (found.chat_id, found.lang, found.categories) == (7, "en", ("urgent", "cnil"))
+    assert found.subscribed_at == dt.date.today().isoformat()
+
+
+async def test_changing_categories_keeps_the_first_subscription_date(stores: tuple) -> None:
+    subs = stores[1]
+    await subs.put(7, "fr", ("urgent",))
+    if isinstance(subs, MemorySubscriptions):  # as if subscribed long ago
+        subs.data[7] = replace(subs.data[7], subscribed_at="2020-01-01")
+    else:
+        await subs.db.write("UPDATE subscriptions SET subscribed_at = '2020-01-01'")
+    await subs.put(7, "en", ("cnil",))
+    again = await subs.get(7)
+    assert (again.lang, again.categories, again.subscribed_at) == ("en", ("cnil",), "2020-01-01")
+
+
+async def test_every_subscriber_in_chat_id_order_without_a_category(stores: tuple) -> None:
+    subs = stores[1]
+    for chat_id, categories in [(30, ("cnil",)), (10, ("urgent",)), (20, ())]:
+        await subs.put(chat_id, "fr", categories)
+    assert [s.chat_id for s in await subs.all()] == [10, 20, 30]
+    assert (await subs.get(20)).categories == ()
+    assert [s.chat_id for s in await subs.all("cnil")] == [30]
+
+
+async def test_counts_go_up_by_one_for_each_event(stores: tuple) -> None:
+    stats = stores[2]
+    await stats.count_event("2026-01-02", "alerts_joined")
+    assert await stats.events("2026-01-01") == [("2026-01-02", "alerts_joined", 1)]
+    await stats.count_event("2026-01-02", "alerts_joined")
+    await stats.count_event("2026-01-02", "alerts_left")
+    await stats.count_topic("2026-01-02", "gdpr.dpo", "answer")
+    assert await stats.events("2026-01-01") == [
+        ("2026-01-02", "alerts_joined", 2), ("2026-01-02", "alerts_left", 1),
+    ]
+    assert await stats.topics("2026-01-01") == [("2026-01-02", "gdpr.dpo", "answer", 1)]
+
+
+async def test_counts_are_listed_from_the_first_day_asked_in_order(stores: tuple) -> None:
+    stats = stores[2]
+    for day, topic, decision in [
+        ("2026-01-03", "b", "answer"), ("2026-01-02", "b", "answer"), ("2026-01-02", "a", "none"),
+        ("2026-01-02", "a", "answer"), ("2026-01-01", "a", "answer"),
+    ]:
+        await stats.count_topic(day, topic, decision)
+        await stats.count_event(day, topic)
+    assert await stats.topics("2026-01-02") == [
+        ("2026-01-02", "a", "answer", 1), ("2026-01-02", "a", "none", 1),
+        ("2026-01-02", "b", "answer", 1), ("2026-01-03", "b", "answer", 1),
+    ]
+    assert await stats.events("2026-01-02") == [
+        ("2026-01-02", "a", 2), ("2026-01-02", "b", 1), ("2026-01-03", "b", 1),
+    ]
+    assert await stats.events("2026-01-04") == []
+    assert await stats.topics("2026-01-04") == []
+
+
+@pytest.mark.parametrize("zone", ["Etc/GMT-14", "Etc/GMT+12"])
+async def test_a_chat_gone_is_unsubscribed_and_counted_once_on_the_utc_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: str
+) -> None:
+    monkeypatch.setenv("TZ", zone)  # one of the two is on another day than UTC, at any hour
+    time.tzset()
+    try:
+        async with Database(tmp_path / "v.db") as db:
+            subs, stats = SqliteSubscriptions(db), SqliteStats(db)
+            await subs.put(5, "fr", ("urgent",))
+            await subs.put(6, "fr", ("urgent",))
+            await subs.remove_gone(5)
+            await subs.remove_gone(5)  # already gone: not counted again
+            assert await subs.get(5) is None
+            today = dt.datetime.now(dt.UTC).date().isoformat()
+            assert await stats.events("2000-01-01") == [(today, "alerts_left", 1)]
+            await subs.remove_gone(6)
+            assert await stats.events("2000-01-01") == [(today, "alerts_left", 2)]
+            assert await subs.all() == []
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 async def test_stats_contract(stores: tuple) -> None:
