@@ -66,6 +66,8 @@ async def test_a_broadcast_records_its_text_category_language_and_creation_time(
     later = await queue.create("texte", "urgent")
     info = await queue.info(later)
     assert info is not None and before <= info.created_at <= time.time()
+    assert (info.category, info.text) == ("urgent", "texte")
+    assert await db.fetchone("SELECT lang FROM broadcasts WHERE id = ?", (later,)) == ("fr",)
 
 
 async def test_recipients_counts_the_subscribers_of_one_category(db: Database) -> None:
@@ -192,7 +194,9 @@ async def test_only_the_end_of_a_broadcast_is_stamped_with_a_time(db: Database) 
         found = await db.fetchone("SELECT finished_at FROM broadcasts WHERE id = ?", (bid,))
         return found[0] if found else "missing"
 
+    assert await queue.status(bid) == RUNNING
     assert await queue.set_status(bid, PAUSED) is True
+    assert await queue.status(bid) == PAUSED
     assert await finished_at() is None
     before = time.time()
     assert await queue.set_status(bid, CANCELLED) is True

@@ -228,3 +228,100 @@ async def test_deleted_rows_are_overwritten_on_the_live_connection(tmp_path: Pat
     # /oubli must really erase; some SQLite builds default to secure_delete off.
     async with Database(tmp_path / "v.db") as db:
         assert await db.fetchone("PRAGMA secure_delete") == (1,)
+
+
+@pytest.mark.parametrize(("pragma", "value"), [
+    ("busy_timeout", 5000), ("journal_mode", "wal"), ("synchronous", 1), ("foreign_keys", 1),
+    ("secure_delete", 1), ("journal_size_limit", 0),
+])
+async def test_the_database_is_opened_with_its_safety_settings(
+    tmp_path: Path, pragma: str, value: object
+) -> None:
+    async with Database(tmp_path / "v.db") as db:
+        assert await db.fetchone(f"PRAGMA {pragma}") == (value,)
+
+
+async def test_the_busy_timeout_can_be_chosen(tmp_path: Path) -> None:
+    async with Database(tmp_path / "v.db", busy_timeout_ms=250) as db:
+        assert await db.fetchone("PRAGMA busy_timeout") == (250,)
+
+
+async def test_an_in_memory_database_needs_no_folder(tmp_path: Path) -> None:
+    async with Database(":memory:") as db:
+        assert await db.applied() == sorted(name for name, _ in MIGRATIONS)
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_a_closed_database_says_it_is_not_open(tmp_path: Path) -> None:
+    db = await Database(tmp_path / "v.db").open()
+    await db.close()
+    await db.close()  # closing twice is harmless
+    with pytest.raises(DatabaseError) as caught:
+        await db.fetchone("SELECT 1")
+    assert str(caught.value) == "database is not open"
+
+
+async def test_writes_say_how_many_rows_they_changed_and_reads_return_tuples(
+    tmp_path: Path,
+) -> None:
+    async with Database(tmp_path / "v.db") as db:
+        for key in ("a", "b", "c"):
+            assert await db.write("INSERT INTO sessions VALUES (?, '{}', ?)", (key, 1.0)) == 1
+        assert await db.write("UPDATE sessions SET updated_at = 2.0 WHERE key != 'a'") == 2
+        assert await db.fetchall("SELECT key, updated_at FROM sessions ORDER BY key") == [
+            ("a", 1.0), ("b", 2.0), ("c", 2.0)]
+        assert await db.fetchone("SELECT key FROM sessions WHERE key = 'b'") == ("b",)
+        assert await db.fetchone("SELECT key FROM sessions WHERE key = 'z'") is None
+        assert await db.write("DELETE FROM sessions") == 3
+
+
+async def test_a_failed_transaction_leaves_nothing_behind_its_own_writes_included(
+    tmp_path: Path,
+) -> None:
+    async with Database(tmp_path / "v.db") as db:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as conn:
+                await conn.execute("INSERT INTO sessions VALUES ('a', '{}', 1.0)")
+                await db.write("INSERT INTO sessions VALUES ('b', '{}', 1.0)")
+                raise RuntimeError("midway")
+        assert await db.fetchall("SELECT key FROM sessions") == []
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO sessions VALUES ('a', '{}', 1.0)")
+            await db.write("INSERT INTO sessions VALUES ('b', '{}', 1.0)")
+        assert await db.fetchall("SELECT key FROM sessions ORDER BY key") == [("a",), ("b",)]
+        assert await db.write("DELETE FROM sessions") == 2  # the lock was released
+
+
+async def test_scrubbing_empties_the_write_ahead_log(tmp_path: Path) -> None:
+    path = tmp_path / "v.db"
+    async with Database(path) as db:
+        await db.write("INSERT INTO sessions VALUES ('a', 'secret answers', 1.0)")
+        await db.write("DELETE FROM sessions")
+        assert Path(f"{path}-wal").stat().st_size > 0
+        assert await db.scrub() is True
+        assert Path(f"{path}-wal").stat().st_size == 0
+
+
+async def test_a_migration_that_fails_leaves_the_previous_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.storage.database as database_module
+
+    broken = (*MIGRATIONS, ("0099_broken", "CREATE TABLE half (x); INSERT INTO nowhere VALUES (1)"))
+    monkeypatch.setattr(database_module, "MIGRATIONS", broken)
+    path = tmp_path / "v.db"
+    with pytest.raises(DatabaseError) as caught:
+        await Database(path).open()
+    assert str(caught.value) == f"cannot use the database {path}: no such table: nowhere"
+    monkeypatch.undo()
+    async with Database(path) as db:
+        assert await db.applied() == sorted(name for name, _ in MIGRATIONS)
+        assert await db.fetchall("SELECT name FROM sqlite_master WHERE name = 'half'") == []
+
+
+async def test_the_folder_error_names_the_folder_and_the_reason(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(DatabaseError) as caught:
+        await Database(blocker / "vigie.db").open()
+    assert str(caught.value) == f"cannot create the folder {blocker}: Not a directory"
