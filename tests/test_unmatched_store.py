@@ -7,6 +7,12 @@ import pytest
 from bot.storage import unmatched as unmatched_module
 from bot.storage.database import Database
 from bot.storage.unmatched import UnmatchedGroup, UnmatchedLog
+from bot.storage.unmatched_groups import (
+    COMMON_TERM_GROUPS,
+    MAX_COMPARISONS,
+    Scorer,
+    group_questions,
+)
 
 DAY = 86400.0
 NOW = 20_000 * DAY + 12 * 3600.0  # noon
@@ -99,3 +105,74 @@ async def test_groups_put_similar_questions_together_most_frequent_first(db: Dat
     ]
     assert len(await log.groups(similarity=100.0)) == 2
     assert len(await log.groups(similarity=101.0)) == 4
+
+
+async def fill(db: Database, count: int, at: float) -> None:
+    async with db.transaction() as conn:
+        await conn.executemany(
+            "INSERT INTO unmatched (lang, text, created_at) VALUES ('fr', ?, ?)",
+            [(f"filler {at} {i}", at) for i in range(count)],
+        )
+
+
+async def test_a_day_holds_at_most_1000_new_questions(db: Database) -> None:
+    log = UnmatchedLog(db)
+    await fill(db, unmatched_module.MAX_ROWS_PER_DAY - 1, NOW - 60)
+    assert await log.add("the thousandth", "fr", NOW)
+    assert not await log.add("one more today", "fr", NOW)
+    assert await log.add("tomorrow", "fr", NOW + DAY)
+
+
+async def test_the_log_holds_at_most_10000_questions(db: Database) -> None:
+    log = UnmatchedLog(db)
+    await fill(db, unmatched_module.MAX_ROWS - 1, NOW - 5 * DAY)
+    assert await log.add("the ten thousandth", "fr", NOW)
+    assert not await log.add("one more", "fr", NOW + DAY)
+
+
+def counting(calls: list[tuple[str, str]], similar: set[str]) -> Scorer:
+    """A scorer that records its comparisons and finds two questions similar (exactly at the
+    default threshold, 70) only when both contain a word of `similar`."""
+
+    def scorer(a: str, b: str) -> float:
+        calls.append((a, b))
+        return 70.0 if any(w in a.split() for w in similar) and any(
+            w in b.split() for w in similar) else 0.0
+
+    return scorer
+
+
+def test_a_question_exactly_at_the_similarity_threshold_joins_the_group() -> None:
+    groups = group_questions([("alpha special", "fr"), ("beta special", "en")],
+                             scorer=counting([], {"special"}))
+    assert groups == [UnmatchedGroup("alpha special", 2, "fr")]
+
+
+def test_a_variant_seen_again_joins_its_group_without_a_comparison() -> None:
+    calls: list[tuple[str, str]] = []
+    rows = [("alpha special", "fr"), ("beta special", "fr"), ("beta special", "fr"),
+            ("gamma", "en"), ("gamma", "en"), ("gamma", "en"), ("delta", "fr")]
+    groups = group_questions(rows, scorer=counting(calls, {"special"}))
+    assert groups == [UnmatchedGroup("alpha special", 3, "fr"), UnmatchedGroup("gamma", 3, "en"),
+                      UnmatchedGroup("delta", 1, "fr")]
+    assert calls == [("beta special", "alpha special")]
+
+
+def test_candidates_are_the_groups_sharing_the_most_terms() -> None:
+    rows = [(f"common word{n}", "fr") for n in range(MAX_COMPARISONS + 5)]
+    rows.append(("common special", "fr"))
+    rows.append(("common special extra", "fr"))
+    groups = group_questions(rows, scorer=counting([], {"special"}))
+    assert groups[0] == UnmatchedGroup("common special", 2, "fr")
+
+
+@pytest.mark.parametrize(("groups_with_term", "compared"), [
+    (COMMON_TERM_GROUPS, MAX_COMPARISONS), (COMMON_TERM_GROUPS + 1, 0),
+])
+def test_a_term_in_more_than_50_groups_finds_no_candidate(
+    groups_with_term: int, compared: int
+) -> None:
+    calls: list[tuple[str, str]] = []
+    rows = [(f"common word{n}", "fr") for n in range(groups_with_term)]
+    group_questions([*rows, ("common probe", "fr")], scorer=counting(calls, set()))
+    assert len([c for c in calls if c[0] == "common probe"]) == compared
