@@ -88,6 +88,14 @@ async def test_dismissing_deletes_every_similar_question_and_says_how_many(
     assert await texts(db) == []
 
 
+async def test_dismissing_takes_a_question_exactly_70_similar_by_default(db: Database) -> None:
+    log = UnmatchedLog(db)
+    await log.add("abcdefgxyzpqr", "fr", NOW)  # 70 % like "abcdefg" (14 of 20 characters)
+    await log.add("abcdefgxyzpqrt", "fr", NOW)  # 66.7 %
+    assert await log.dismiss("abcdefg") == 1
+    assert await texts(db) == ["abcdefgxyzpqrt"]
+
+
 async def test_dismissing_is_as_strict_as_asked(db: Database) -> None:
     log = UnmatchedLog(db)
     await log.add("xyzzy plugh frobnicate", "fr", NOW)
