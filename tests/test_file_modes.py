@@ -68,6 +68,7 @@ def test_a_file_where_a_folder_should_be_is_not_a_directory(tmp_path: Path) -> N
     with pytest.raises(NotADirectoryError) as caught:
         make_private_dir(blocker)
     assert caught.value.errno == errno.ENOTDIR and caught.value.filename == str(blocker)
+    assert caught.value.strerror == os.strerror(errno.ENOTDIR)
 
 
 def test_a_new_file_is_empty_and_0600_whatever_the_umask(

@@ -115,6 +115,15 @@ async def test_groups_put_similar_questions_together_most_frequent_first(db: Dat
     assert len(await log.groups(similarity=101.0)) == 4
 
 
+async def test_groups_take_a_question_exactly_70_similar_by_default(db: Database) -> None:
+    log = UnmatchedLog(db)
+    await log.add("zorg abcdefg", "fr", NOW)
+    await log.add("zorg abk", "fr", NOW + 1)  # exactly 70 % like the first
+    assert [(g.example, g.count) for g in await log.groups()] == [("zorg abcdefg", 2)]
+    assert [(g.example, g.count) for g in await log.groups(similarity=70.5)] == [
+        ("zorg abcdefg", 1), ("zorg abk", 1)]
+
+
 async def fill(db: Database, count: int, at: float) -> None:
     async with db.transaction() as conn:
         await conn.executemany(
