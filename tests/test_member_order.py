@@ -64,6 +64,19 @@ async def test_a_members_later_updates_wait_in_their_own_task_and_keep_their_ord
     assert service._queued == {} and service._background == set()
 
 
+async def test_another_member_is_answered_while_the_first_ones_reply_is_still_going_out(
+    service: Vigie,
+) -> None:
+    slow, transport = Actor(1, 1, "fr"), Transport()
+    first = asyncio.create_task(service.handle(slow, Event("command", "aide"), transport.deliver))
+    await settle()
+    other = await asyncio.wait_for(
+        service.handle(Actor(2, 2, "fr"), Event("command", "aide"), transport.deliver), 10)
+    assert other and not first.done()
+    transport.gate.set()
+    await first
+
+
 @pytest.mark.xfail(strict=True, reason="bug: the last queued update's task ends while it is "
                    "still counted as queued, so nothing removes the member's lock afterwards")
 async def test_nothing_is_kept_per_member_once_their_queued_updates_are_answered(
