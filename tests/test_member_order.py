@@ -13,6 +13,8 @@ from bot.core.reply import Reply
 from bot.service import Actor, FloodGuard, Vigie
 
 COMMANDS = ["start", "aide", "confidentialite", "alertes", "start"]
+#: The last one changes the member's session: a queued update must save it under their key.
+EVENTS = [Event("command", name) for name in COMMANDS[:-1]] + [Event("command", "langue", "en")]
 
 
 class Transport:
@@ -43,7 +45,7 @@ def texts(batches: list[list[Reply]]) -> list[list[str]]:
 async def test_a_members_later_updates_wait_in_their_own_task_and_keep_their_order(
     service: Vigie,
 ) -> None:
-    events = [Event("command", name) for name in COMMANDS]
+    events = EVENTS
     expected = [await service.handle(Actor(2, 2, "fr"), e) for e in events]
     member, transport = Actor(1, 1, "fr"), Transport()
 
@@ -62,6 +64,8 @@ async def test_a_members_later_updates_wait_in_their_own_task_and_keep_their_ord
     assert texts(transport.delivered) == texts(expected)
     assert texts(served) == texts(expected[:3])
     assert service._queued == {} and service._background == set()
+    stored = await service.sessions.get(service.key(member))
+    assert stored is not None and stored.lang == "en"
 
 
 async def test_another_member_is_answered_while_the_first_ones_reply_is_still_going_out(
