@@ -99,6 +99,46 @@ async def test_nothing_is_kept_per_member_once_their_queued_updates_are_answered
     assert service._locks == {}
 
 
+class GatedTransport:
+    """Holds the deliveries whose number (1, 2, ...) has a gate, until the gate opens."""
+
+    def __init__(self, *held: int) -> None:
+        self.gates = {n: asyncio.Event() for n in held}
+        self.delivered: list[list[Reply]] = []
+
+    async def deliver(self, replies: list[Reply]) -> None:
+        self.delivered.append(replies)
+        gate = self.gates.get(len(self.delivered))
+        if gate is not None:
+            await gate.wait()
+
+
+async def test_while_an_update_is_queued_later_ones_queue_behind_it_even_with_few_waiting(
+    service: Vigie,
+) -> None:
+    events = [Event("command", name) for name in COMMANDS]
+    expected = [await service.handle(Actor(2, 2, "fr"), e) for e in events]
+    member, transport = Actor(1, 1, "fr"), GatedTransport(1, 3)
+    tasks = []
+    for event in events[:4]:
+        tasks.append(asyncio.create_task(service.handle(member, event, transport.deliver)))
+        await settle()
+    assert [t.done() for t in tasks] == [False, False, False, True]  # the fourth is queued
+    transport.gates[1].set()
+    for _ in range(500):  # the third holds the lock, held at its delivery
+        if len(transport.delivered) == 3:
+            break
+        await asyncio.sleep(0.01)
+    assert len(transport.delivered) == 3 and not tasks[2].done()
+    fifth = asyncio.create_task(service.handle(member, events[4], transport.deliver))
+    await settle()
+    assert fifth.done() and fifth.result() == []
+    transport.gates[3].set()
+    await asyncio.gather(*tasks)
+    await service.stop()
+    assert texts(transport.delivered) == texts(expected)
+
+
 async def test_without_a_transport_every_update_waits_its_turn_and_gets_its_replies(
     service: Vigie,
 ) -> None:
