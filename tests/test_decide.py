@@ -22,7 +22,7 @@ NOTIFY = Verdict(
     text("notifier"), (Reason(text("risque"), ("art. 33", "art. 34")),),
 )
 KEEP = Verdict(
-    "keep", {"fact": "risk", "is": "no"}, {"document": True}, text("documenter"),
+    "keep", {"ref": "no_risk"}, {"document": True}, text("documenter"),
     (Reason(text("pas de risque"), ("art. 33",)),),
 )
 
@@ -31,6 +31,7 @@ def breach(deadline_hours: int | None = 72, verdicts: tuple[Verdict, ...] = (NOT
            ) -> Flow:
     return Flow(
         "breach", text("titre"), text("intro"), "risk", {}, {},
+        definitions={"no_risk": {"fact": "risk", "is": "no"}},
         verdicts=verdicts,
         notes=(
             Note("health", {"fact": "health", "is": "yes"}, text("santé"), ("art. 9", "art. 34")),

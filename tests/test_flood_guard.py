@@ -90,3 +90,5 @@ def test_up_to_10000_members_nobody_is_forgotten() -> None:
     ticker.now += 60.0
     guard.check("the 10,000th")
     assert len(guard._hits) == 10_000
+    guard.check("the 10,001st")  # now past 10,000: the idle ones go
+    assert set(guard._hits) == {"the 10,000th", "the 10,001st"}

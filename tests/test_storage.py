@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -325,3 +327,25 @@ async def test_the_folder_error_names_the_folder_and_the_reason(tmp_path: Path) 
     with pytest.raises(DatabaseError) as caught:
         await Database(blocker / "vigie.db").open()
     assert str(caught.value) == f"cannot create the folder {blocker}: Not a directory"
+
+
+async def test_a_reader_elsewhere_keeps_the_log_and_the_operator_is_told(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "v.db"
+    async with Database(path, busy_timeout_ms=50) as db:
+        await db.write("INSERT INTO sessions VALUES ('a', '{}', 1.0)")
+        reader = sqlite3.connect(path)
+        try:
+            reader.execute("BEGIN")
+            reader.execute("SELECT count(*) FROM sessions").fetchall()
+            await db.write("DELETE FROM sessions")
+            assert await db.scrub() is False
+            with caplog.at_level(logging.WARNING, logger="vigie.storage"):
+                await SqliteSessions(db).scrub()
+        finally:
+            reader.close()
+        assert [r.getMessage() for r in caplog.records] == [
+            "erased rows are still in the write-ahead log: another process is reading the "
+            "database; they will be scrubbed at the next erasure"]
+        assert await db.scrub() is True
