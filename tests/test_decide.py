@@ -31,15 +31,16 @@ def breach(deadline_hours: int | None = 72, verdicts: tuple[Verdict, ...] = (NOT
            ) -> Flow:
     return Flow(
         "breach", text("titre"), text("intro"), "risk", {}, {},
-        definitions={"no_risk": {"fact": "risk", "is": "no"}},
+        definitions={"no_risk": {"fact": "risk", "is": "no"},
+                     "health_data": {"fact": "health", "is": "yes"}},
         verdicts=verdicts,
         notes=(
-            Note("health", {"fact": "health", "is": "yes"}, text("santé"), ("art. 9", "art. 34")),
+            Note("health", {"ref": "health_data"}, text("santé"), ("art. 9", "art. 34")),
             Note("never", {"fact": "health", "is": "never"}, text("jamais"), ("art. 1",)),
         ),
         next_steps=(
             NextStep(None, text("toujours")),
-            NextStep({"fact": "health", "is": "yes"}, text("si santé")),
+            NextStep({"ref": "health_data"}, text("si santé")),
             NextStep({"fact": "health", "is": "no"}, text("sinon")),
         ),
         deadline_hours=deadline_hours,
