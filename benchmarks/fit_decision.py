@@ -1,4 +1,4 @@
-"""Fit the decision's coefficients and thresholds (bot/core/decision.py) in cross-validation.
+"""Fit the decision's coefficients and thresholds (bot/core/matching/decision.py), cross-validated.
 
     PYTHONPATH=. python -m benchmarks.fit_decision [--max-wrong 0.015] [--encoder use]
                                                    [--report-held-out]
@@ -30,8 +30,8 @@ import yaml
 from bot.adapters.semantic.e5 import E5Encoder
 from bot.content.loader import load_content
 from bot.core.content import OUT_OF_SCOPE, Intent
-from bot.core.decision import NAMES, Fusion
-from bot.core.matcher import Matcher
+from bot.core.matching.decision import NAMES, Fusion
+from bot.core.matching.matcher import Matcher
 from bot.evaluation import Item, evaluate
 
 ROOT = Path(__file__).resolve().parent.parent

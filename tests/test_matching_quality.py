@@ -14,8 +14,8 @@ from rapidfuzz import fuzz, process
 from bot.adapters.semantic.e5 import E5Encoder
 from bot.cli import main
 from bot.core.content import Content, Intent
-from bot.core.matcher import Matcher
-from bot.core.text import fold
+from bot.core.matching.matcher import Matcher
+from bot.core.matching.text import fold
 from bot.evaluation import Item, cross_validate, evaluate
 from tests.conftest import cli_db
 

@@ -18,10 +18,10 @@ from bot.admin import AdminCommands
 from bot.content.loader import load_root
 from bot.core.assistant import Assistant
 from bot.core.content import Content, Intent
-from bot.core.decision import Fusion
 from bot.core.events import Event
-from bot.core.matcher import Matcher
-from bot.core.semantic import SemanticIndex
+from bot.core.matching.decision import Fusion
+from bot.core.matching.matcher import Matcher
+from bot.core.matching.semantic import SemanticIndex
 from bot.service import Actor, Vigie
 from bot.settings import Settings, SettingsError
 from bot.storage.stores import MemorySessions, MemoryStats, MemorySubscriptions

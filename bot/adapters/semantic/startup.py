@@ -15,7 +15,7 @@ import logging
 import threading
 
 from bot.core.assistant import Assistant
-from bot.core.semantic import Encoder
+from bot.core.matching.semantic import Encoder
 from bot.service import Vigie
 
 log = logging.getLogger("vigie.semantic")

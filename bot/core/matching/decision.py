@@ -1,7 +1,7 @@
 """One decision from every signal: answer, clarify or fall back.
 
-With a sentence encoder (`bot.core.semantic`), each topic's lexical score
-(`bot.core.matcher`, topic model included) and its semantic similarity are
+With a sentence encoder (`bot.core.matching.semantic`), each topic's lexical score
+(`bot.core.matching.matcher`, topic model included) and its semantic similarity are
 fused into one ranking, and two logistic regressions read a few features of
 the favourite: how likely it is the right topic, and how likely the question
 is in scope at all. Their coefficients were fitted on cross-fitted features of

@@ -1,8 +1,8 @@
 """Match a typed question to a topic: answer, ask to clarify, or fall back honestly.
 
-Three signals: the lexical score (`bot.core.lexical`, adjusted by the topic
-model of `bot.core.classifier`) and, with a sentence encoder, the semantic
-similarity (`bot.core.semantic`). With the encoder, `bot.core.decision` fuses
+Three signals: the lexical score (`bot.core.matching.lexical`, adjusted by the topic
+model of `bot.core.matching.topic_model`) and, with a sentence encoder, the semantic
+similarity (`bot.core.matching.semantic`). With the encoder, `bot.core.matching.decision` fuses
 them and decides; without it, the lexical decision at the end of `match`
 applies. Why: see `docs/matching.md`.
 """
@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.core.content import OUT_OF_SCOPE, Intent
-from bot.core.decision import Fusion, Ranked, fuse, probability
 from bot.core.language import detect_language
-from bot.core.lexical import Candidate, LexicalIndex
-from bot.core.semantic import Encoder, SemanticIndex
-from bot.core.text import fold, normalise
+from bot.core.matching.decision import Fusion, Ranked, fuse, probability
+from bot.core.matching.lexical import Candidate, LexicalIndex
+from bot.core.matching.semantic import Encoder, SemanticIndex
+from bot.core.matching.text import fold, normalise
 
 __all__ = ["Candidate", "Decision", "Match", "Matcher", "Thresholds"]
 
@@ -142,7 +142,7 @@ class Matcher:
         return fuse([(c.topic, c.score) for c in lexical], similarities, text, self.fusion)
 
     def _decide(self, ranked: Ranked, lexical: list[Candidate], lang: str) -> Match:
-        """Answer, clarify or fall back from the fused ranking (bot/core/decision.py)."""
+        """Answer, clarify or fall back from the fused ranking (bot/core/matching/decision.py)."""
         f = self.fusion
         examples = {c.topic: c.example for c in lexical}
         best = ranked.topics[0]
