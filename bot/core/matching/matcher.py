@@ -96,6 +96,11 @@ class Matcher:
         )
 
     @property
+    def semantic(self) -> bool:
+        """Whether the semantic signal takes part (an encoder was given)."""
+        return self._semantic is not None
+
+    @property
     def example_count(self) -> int:
         return self._lexical.example_count
 
