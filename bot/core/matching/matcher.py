@@ -111,9 +111,23 @@ class Matcher:
     def match(self, text: str, lang_hint: str | None = None) -> Match:
         lang = detect_language(text) or lang_hint or "fr"
         ranked = self.scores(text)
+        by_words = self._by_words(ranked, lang)
+        if self._semantic is None or self._words_suffice(by_words):
+            return by_words
         fused = self.fused(text, ranked)
-        if fused is not None:
-            return self._decide(fused, ranked, lang)
+        return by_words if fused is None else self._decide(fused, ranked, lang)
+
+    def _words_suffice(self, match: Match) -> bool:
+        """A clear lexical answer, far ahead of the next topic: the encoder (tens of ms)
+        would not change it. How clear: chosen in cross-validation (docs/matching.md)."""
+        f = self.fusion
+        if match.decision != "answer":
+            return False
+        runner_up = match.alternatives[0].score if match.alternatives else 0.0
+        return match.score >= f.words_suffice and match.score - runner_up >= f.words_lead
+
+    def _by_words(self, ranked: list[Candidate], lang: str) -> Match:
+        """The decision from the lexical signal alone (no encoder, or a clear answer)."""
         if not ranked:
             return Match("fallback", None, 0.0, (), lang)
         t = self.thresholds
