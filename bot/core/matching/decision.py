@@ -62,6 +62,9 @@ class Fusion:
     # calling the encoder (it would not change it; chosen in cross-validation).
     words_suffice: float = 85.0
     words_lead: float = 20.0
+    # A fallback is told "out of scope" when an out-of-scope phrasing is the nearest in
+    # meaning, unless the favourite's words lead the out-of-scope ones by this much.
+    oos_words_lead: float = 15.0
     # Topics this close to the favourite (fused points) are offered beside it.
     clarify_band: float = 20.0
     see_also_band: float = 10.0
@@ -116,7 +119,13 @@ def fuse(
         10 * (oos_best - in_best),
     )
     oos_lexical = lex.get(OUT_OF_SCOPE, 0.0)
-    oos_closer = oos_best >= in_best or (oos_lexical > 0 and oos_lexical >= lex.get(best, 0.0))
+    # "Out of scope" is said only when the words do not point clearly to a topic: a typo
+    # can bring a question's meaning nearer to an out-of-scope phrasing ("shoud I encript
+    # the laptops?"), and telling that member "I only cover data protection" is wrong.
+    words_lead = lex.get(best, 0.0) - oos_lexical
+    oos_closer = (oos_best >= in_best and words_lead < fusion.oos_words_lead) or (
+        oos_lexical > 0 and words_lead <= 0
+    )
     return Ranked(order, fused, x, oos_closer)
 
 
