@@ -1,12 +1,13 @@
 """Start-up time (process start to ready) and resident memory after 10,000 conversations.
 
 "Ready" is what `vigie run` has done before its first getUpdates: imports,
-content loaded, validated and indexed, the Application built. With the encoder:
-until semantic matching is ready too (model loaded, phrasing vectors read from
-the warm cache, index built). Memory after 10,000 conversations is measured
-with words only and with the encoder (each member asks one of the held-out
-questions of tests/eval/questions.yaml, then starts the breach flow). Baselines
-in the same run: a bare `python -c pass`, and `import telegram` alone.
+content loaded and validated, the Application built. With the encoder: until
+semantic matching is ready too (content indexed for words, model loaded,
+phrasing vectors read from the warm cache, semantic index built). Memory after
+10,000 conversations is measured with words only and with the encoder (each
+member asks one of the held-out questions of tests/eval/questions.yaml, then
+starts the breach flow). Baselines in the same run: a bare `python -c pass`,
+and `import telegram` alone.
 """
 
 from __future__ import annotations
@@ -32,11 +33,22 @@ settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:X", "VIGIE_SECRET": "s" *
 create_application(settings, load(settings))
 """
 
-READY_SEMANTIC = READY + """
+READY_SEMANTIC = """
+import os
+from pathlib import Path
 from bot.adapters.semantic.e5 import load_encoder
+from bot.adapters.telegram.runner import create_application
+from bot.cli import load
 from bot.core.assistant import Assistant
-encoder = load_encoder(True, Path(os.environ["BENCH_CACHE"]))
-assert encoder is not None and Assistant(load(settings), None, encoder).matcher.semantic
+from bot.settings import Settings
+settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:X", "VIGIE_SECRET": "s" * 32,
+                              "VIGIE_DB": os.environ["BENCH_DB"]})
+encoder = load_encoder(True, Path(os.environ["BENCH_CACHE"]))  # as `vigie run` does
+content = load(settings)
+create_application(settings, content, encoder=encoder)
+assistant = Assistant(content)  # what the Application's post_init builds: words only
+# What add_semantic then does: the same lexical index, with the encoder.
+assert encoder is not None and assistant.matcher.with_encoder(encoder).semantic
 """
 
 CONVERSATIONS = """

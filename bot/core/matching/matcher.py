@@ -9,6 +9,7 @@ applies. Why: see `docs/matching.md`.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -91,9 +92,15 @@ class Matcher:
             for phrase in phrases
         ]
         self._lexical = LexicalIndex(raw)
-        self._semantic: SemanticIndex | None = (
-            encoder.index([(topic, phrase) for topic, phrase, _, _ in raw]) if encoder else None
-        )
+        self._examples = [(topic, phrase) for topic, phrase, _, _ in raw]
+        self._semantic: SemanticIndex | None = encoder.index(self._examples) if encoder else None
+
+    def with_encoder(self, encoder: Encoder) -> Matcher:
+        """The same matcher with the semantic signal: the lexical index is shared, not
+        rebuilt (the encoder joins a running bot once its index is ready)."""
+        twin = copy.copy(self)
+        twin._semantic = encoder.index(self._examples)
+        return twin
 
     @property
     def semantic(self) -> bool:
