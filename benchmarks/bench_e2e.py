@@ -4,8 +4,11 @@ The network is replaced by an in-process `BaseRequest` that answers Bot API
 calls from memory; everything else is `vigie run`'s code path
 (`create_application`): PTB's update processing, the handler, the service,
 the matcher or the flow engine, and the session written to SQLite at each
-step. Pinned to one core. Baseline in the same run: the same Application
-with a handler that only sends "ok" (PTB's own cost).
+step. Pinned to one core. Questions are the held-out questions of
+tests/eval/questions.yaml in turn, answered twice: with the sentence encoder
+(as `vigie run` answers once its index is ready) and with words only
+(`VIGIE_SEMANTIC=off`). Baseline in the same run: the same Application with a
+handler that only sends "ok" (PTB's own cost).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import yaml
 from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import BaseRequest, RequestData
@@ -92,23 +96,44 @@ async def _feed(app: Application, updates: list[dict[str, Any]]) -> float:  # ty
     return time.perf_counter() - start
 
 
-async def _vigie(n: int, db_path: Path) -> dict[str, float]:
+def _held_out_questions() -> list[str]:
+    raw = yaml.safe_load((ROOT / "tests" / "eval" / "questions.yaml").read_text("utf-8"))
+    return [str(item["q"]) for item in raw]
+
+
+async def _semantic_ready(app: Application, seconds: float = 300.0) -> None:  # type: ignore[type-arg]
+    """Wait until the service answers with the encoder (its index is built in a thread)."""
+    from bot.adapters.telegram.handlers import SERVICE_KEY
+
+    deadline = time.monotonic() + seconds
+    while not app.bot_data[SERVICE_KEY].assistant.matcher.semantic:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the semantic index was not ready in time")
+        await asyncio.sleep(0.1)
+
+
+async def _vigie(n: int, db_path: Path, semantic: bool) -> dict[str, float]:
+    from bot.adapters.semantic.e5 import load_encoder
     from bot.adapters.telegram.runner import create_application
     from bot.content.loader import load_content
     from bot.settings import Settings
 
     settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:BENCH", "VIGIE_DB": str(db_path),
                                   "VIGIE_SECRET": "b" * 32, "VIGIE_FLOOD_LIMIT": "1000000",
-                                  "VIGIE_CONSOLE_PORT": "0"})
+                                  "VIGIE_CONSOLE_PORT": "0",
+                                  "VIGIE_SEMANTIC": "on" if semantic else "off"})
     request = InProcessRequest()
-    app = create_application(settings, load_content(ROOT), request)
+    encoder = load_encoder(settings.semantic, settings.semantic_cache)  # as `vigie run` does
+    app = create_application(settings, load_content(ROOT), request, encoder=encoder)
     await app.initialize()
     assert app.post_init is not None
     await app.post_init(app)
+    if semantic:
+        await _semantic_ready(app)
     try:
         users = range(10_000, 10_000 + n)
-        questions = [_message(i, u, "combien de temps pour notifier une violation à la cnil ?")
-                     for i, u in enumerate(users)]
+        texts = _held_out_questions()
+        questions = [_message(i, u, texts[i % len(texts)]) for i, u in enumerate(users)]
         q_time = await _feed(app, questions)
         starts = [_message(n + i, u, "/notifier") for i, u in enumerate(users)]
         await _feed(app, starts)
@@ -147,14 +172,18 @@ def run(quick: bool = False) -> dict[str, Any]:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     with tempfile.TemporaryDirectory() as tmp:
-        vigie = asyncio.run(_vigie(n, Path(tmp) / "bench.db"))
+        vigie = asyncio.run(_vigie(n, Path(tmp) / "bench.db", semantic=True))
+    with tempfile.TemporaryDirectory() as tmp:
+        words = asyncio.run(_vigie(n, Path(tmp) / "bench.db", semantic=False))
     base = asyncio.run(_baseline(n))
     return {
         "updates": n,
         "question_updates_per_s": round(vigie["question_ups"], 1),
         "button_updates_per_s": round(vigie["button_ups"], 1),
+        "question_updates_per_s_words_only": round(words["question_ups"], 1),
         "ptb_echo_baseline_per_s": round(base, 1),
         "question_vs_baseline": round(vigie["question_ups"] / base, 3),
+        "question_vs_words_only": round(vigie["question_ups"] / words["question_ups"], 3),
         "button_vs_baseline": round(vigie["button_ups"] / base, 3),
     }
 

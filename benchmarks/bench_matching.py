@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 
 from benchmarks.common import latencies_ms, summary
 from bot.content.loader import load_content
-from bot.core.matcher import Matcher
+from bot.core.matching.matcher import Matcher
 from bot.evaluation import Item, evaluate
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,7 @@ from typing import Any
 
 from benchmarks.common import latencies_ms, summary
 from bot.core.content import Intent
-from bot.core.matcher import Matcher
+from bot.core.matching.matcher import Matcher
 
 SIZES = (200, 1000, 5000)
 PHRASINGS = 20

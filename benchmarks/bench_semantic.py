@@ -19,7 +19,7 @@ import yaml
 
 from benchmarks.common import latencies_ms, summary
 from bot.content.loader import load_content
-from bot.core.matcher import Matcher
+from bot.core.matching.matcher import Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
 COLD_SAMPLE = 128

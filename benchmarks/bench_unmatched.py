@@ -16,8 +16,8 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from bot.content.loader import load_content
+from bot.core.matching.text import normalise
 from bot.core.patient_data import MAX_SCANNED_CHARS, redact
-from bot.core.text import normalise
 from bot.storage.unmatched_groups import group_questions
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ from bot.cli_support import EXIT_CONFIG, CliError, content_root, print_json
 from bot.content.errors import ContentError
 from bot.content.loader import load_content, load_root
 from bot.core.content import Content
-from bot.core.semantic import Encoder
+from bot.core.matching.semantic import Encoder
 from bot.logs import configure_logging
 from bot.privacy.secrets import mask_secrets, remember_secret
 from bot.settings import Settings, SettingsError

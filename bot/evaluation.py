@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bot.core.content import OUT_OF_SCOPE, Intent
-from bot.core.matcher import Matcher, Thresholds
-from bot.core.semantic import Encoder
+from bot.core.matching.matcher import Matcher, Thresholds
+from bot.core.matching.semantic import Encoder
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,8 @@ from bot.core.events import (
     Unmatched,
     Unsubscribe,
 )
+from bot.core.matching.semantic import Encoder
 from bot.core.reply import Reply
-from bot.core.semantic import Encoder
 from bot.core.session import Session
 from bot.core.whoami import whoami_reply
 from bot.privacy.keys import user_key

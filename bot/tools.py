@@ -28,8 +28,8 @@ from bot.core.flows.dates import PARIS, DateError, parse_iso
 from bot.core.flows.decide import NoVerdictError, decide, score
 from bot.core.flows.explore import mermaid
 from bot.core.flows.results import render_score, render_verdict
-from bot.core.matcher import Matcher
-from bot.core.semantic import Encoder
+from bot.core.matching.matcher import Matcher
+from bot.core.matching.semantic import Encoder
 from bot.evaluation import Item, cross_validate, evaluate
 from bot.settings import Settings
 

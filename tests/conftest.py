@@ -14,7 +14,7 @@ from bot.adapters.semantic.e5 import E5Encoder
 from bot.content.loader import load_content
 from bot.core.assistant import Assistant
 from bot.core.content import Content
-from bot.core.matcher import Matcher
+from bot.core.matching.matcher import Matcher
 from bot.service import FloodGuard, Vigie
 from bot.storage.database import Database
 from bot.storage.reminders import ReminderStore

@@ -7,7 +7,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.classifier import TopicModel, features, views
+from bot.core.matching.topic_model import TopicModel, features, views
 
 CORPUS = [
     ("deadline", "quand dois-je notifier la cnil"),

@@ -55,8 +55,11 @@ async def test_a_question_gets_a_sourced_answer_with_related_buttons(service: Vi
 async def test_a_typo_ridden_english_question_is_answered_in_english(service: Vigie) -> None:
     chat = CoreChat(service)
     await chat.send("shoud I encript the practice laptops?")
-    assert chat.text.startswith("I am not sure I understood. Did you mean")
-    assert chat.labels[0] == "Data encryption"  # the best suggestion comes first
+    # Not sure enough to answer: an English reply, never "I only cover data protection"
+    # (the words point to encryption), and the best suggestion comes first.
+    assert chat.text.startswith(("I am not sure I understood", "I have no reliable answer"))
+    assert "I only cover" not in chat.text
+    assert chat.labels[0] == "Data encryption"
 
 
 async def test_out_of_scope_is_honest_and_does_not_send_it_to_the_data_protection_mailbox(

@@ -13,7 +13,7 @@ from bot.core.assistant import Assistant
 from bot.core.content import OUT_OF_SCOPE, Intent
 from bot.core.domain import DomainVocabulary
 from bot.core.events import Context, Event, Unmatched
-from bot.core.matcher import Matcher
+from bot.core.matching.matcher import Matcher
 from bot.core.session import Session
 from bot.service import Vigie
 from tests.corechat import CoreChat

@@ -10,7 +10,7 @@ from bot.core.assistant import Assistant
 from bot.core.content import Content
 from bot.core.flows.decide import score
 from bot.core.flows.engine import FlowState
-from bot.core.matcher import Matcher
+from bot.core.matching.matcher import Matcher
 from bot.service import FloodGuard, Vigie
 from bot.storage.database import Database
 from bot.storage.stores import SqliteSessions, SqliteStats, SqliteSubscriptions

@@ -34,9 +34,9 @@ from bot.core.flows.engine import FlowState
 from bot.core.flows.explore import paths
 from bot.core.flows.model import Flow
 from bot.core.flows.results import render_verdict
+from bot.core.matching.text import fold
 from bot.core.reply import Reply
 from bot.core.session import Session
-from bot.core.text import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES: list[dict[str, Any]] = yaml.safe_load(

@@ -7,7 +7,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from bot.core.flows.freetext import NO, UNKNOWN, YES, choice
-from bot.core.text import fold
+from bot.core.matching.text import fold
 
 OFFERED = ["yes", "no", "unknown"]
 LABELS = ["Oui", "Non", "Je ne sais pas"]

@@ -14,8 +14,8 @@ from rapidfuzz import fuzz, process
 from bot.adapters.semantic.e5 import E5Encoder
 from bot.cli import main
 from bot.core.content import Content, Intent
-from bot.core.matcher import Matcher
-from bot.core.text import fold
+from bot.core.matching.matcher import Matcher
+from bot.core.matching.text import fold
 from bot.evaluation import Item, cross_validate, evaluate
 from tests.conftest import cli_db
 
@@ -36,11 +36,11 @@ def test_eval_set_meets_the_floor(matcher: Matcher) -> None:
     report = evaluate(matcher, _items("questions.yaml"))
     # Measured on the 405 questions left once near-copies of intents were removed.
     assert report.top1 >= 0.965, report.text()  # measured 97.2%
-    assert report.top3 >= 0.985, report.text()  # 99.2%
-    assert report.oos_rejection >= 0.89, report.text()  # 90.6% (one more miss: 88.7%)
-    assert report.wrong_answer_rate <= 0.01, report.text()  # 0.5%
-    assert report.direct >= 0.855, report.text()  # 87.2% (lexical only: 75.6%)
-    assert report.clarify_rate <= 0.135, report.text()  # 12.2% (lexical only: 22.2%)
+    assert report.top3 >= 0.99, report.text()  # 99.7%
+    assert report.oos_rejection >= 0.90, report.text()  # 92.5% (one more miss: 90.6%)
+    assert report.wrong_answer_rate <= 0.02, report.text()  # 1.5%
+    assert report.direct >= 0.91, report.text()  # 92.9% (lexical only: 75.6%)
+    assert report.clarify_rate <= 0.07, report.text()  # 5.4% (lexical only: 22.2%)
 
 
 def test_second_held_out_set_meets_the_floor(matcher: Matcher) -> None:
@@ -48,21 +48,32 @@ def test_second_held_out_set_meets_the_floor(matcher: Matcher) -> None:
     not a pristine held-out set any more."""
     report = evaluate(matcher, _items("holdout2.yaml"))
     assert report.top1 >= 0.975, report.text()  # measured 99.3%
-    assert report.top3 >= 0.985, report.text()  # 99.3%
-    assert report.oos_rejection >= 0.90, report.text()  # 92.5%
-    assert report.wrong_answer_rate <= 0.015, report.text()  # 0.5%
-    assert report.direct >= 0.835, report.text()  # 85.2% (lexical only: 56.3%)
+    assert report.top3 >= 0.985, report.text()  # 100%
+    assert report.oos_rejection >= 0.92, report.text()  # 94.9% (one more miss: 92.3%)
+    assert report.wrong_answer_rate <= 0.015, report.text()  # 0.6%
+    assert report.direct >= 0.91, report.text()  # 92.9% (lexical only: 57.9%)
 
 
 def test_situations_keep_their_floor(matcher: Matcher) -> None:
     """tests/eval/situations.yaml never chose a setting: read only to report. This floor is a
-    regression guard, a little below what was measured when the set was first read."""
+    regression guard, a little below what was measured after the settings were chosen on
+    situations_dev.yaml (docs/matching.md)."""
     report = evaluate(matcher, _items("situations.yaml"))
-    assert report.top1 >= 0.92, report.text()  # measured 93.6% (lexical only: 75.4%)
-    assert report.top3 >= 0.96, report.text()  # 97.3%
-    assert report.oos_rejection >= 0.87, report.text()  # 88.9% (lexical only: 98.1%)
-    assert report.wrong_answer_rate <= 0.015, report.text()  # 0.4%
-    assert report.direct >= 0.62, report.text()  # 64.2% (lexical only: 12.3%)
+    assert report.top1 >= 0.93, report.text()  # measured 94.6% (lexical only: 82.4%)
+    assert report.top3 >= 0.975, report.text()  # 98.9%
+    assert report.oos_rejection >= 0.91, report.text()  # 94.4% (lexical only: 98.1%)
+    assert report.wrong_answer_rate <= 0.02, report.text()  # 1.2%
+    assert report.direct >= 0.72, report.text()  # 74.3% (lexical only: 11.8%)
+
+
+def test_development_set_keeps_what_chose_the_thresholds(matcher: Matcher) -> None:
+    """tests/eval/situations_dev.yaml chose the decision's two thresholds
+    (benchmarks/fit_decision.py): the figures they were chosen for."""
+    report = evaluate(matcher, _items("situations_dev.yaml"))
+    assert report.top1 >= 0.935, report.text()  # measured 94.2%
+    assert report.oos_rejection >= 0.90, report.text()  # 92.6% (one more miss: 90.7%)
+    assert report.wrong_answer_rate <= 0.01, report.text()  # 0.7%
+    assert report.direct >= 0.79, report.text()  # 81.1% (lexical only: 20.2%)
 
 
 def test_no_evaluation_question_is_a_near_copy_of_an_intent_phrasing(content: Content) -> None:
@@ -82,22 +93,26 @@ def test_no_evaluation_question_is_a_near_copy_of_an_intent_phrasing(content: Co
 def test_lexical_matching_alone_keeps_its_floor(lexical_matcher: Matcher) -> None:
     """Without the encoder (VIGIE_SEMANTIC=off, or no model), matching is what it was."""
     report = evaluate(lexical_matcher, _items("questions.yaml"))
-    assert report.top1 >= 0.94, report.text()  # measured 95.3%
-    assert report.oos_rejection >= 0.89, report.text()  # 90.9%
-    assert report.wrong_answer_rate <= 0.015, report.text()  # 0.9%
+    assert report.top1 >= 0.94, report.text()  # measured 94.9%
+    assert report.oos_rejection >= 0.885, report.text()  # 90.6% (one more miss: 88.7%)
+    assert report.wrong_answer_rate <= 0.015, report.text()  # 1.0%
     report = evaluate(lexical_matcher, _items("holdout2.yaml"))
-    assert report.top1 >= 0.95, report.text()  # 97.9%
-    assert report.oos_rejection >= 0.875, report.text()  # 90.0% (one more miss: 87.5%)
+    assert report.top1 >= 0.975, report.text()  # 99.3%
+    assert report.oos_rejection >= 0.87, report.text()  # 89.7% (one more miss: 87.2%)
     assert report.wrong_answer_rate <= 0.01, report.text()  # 0.0%
 
 
 def test_cross_validation_meets_the_floor(content: Content, encoder: E5Encoder) -> None:
+    """Cross-validation scores each phrasing without its near siblings: a floor (issue #11:
+    no lower than the lexical matcher's top-1 70.3 %, top-3 90.4 %, out of scope 90.9 %).
+    Wrong answers are higher here than on members' questions (thresholds chosen on
+    situations_dev.yaml); they are kept from growing."""
     report = cross_validate(content.intents, folds=5, encoder=encoder)
-    assert report.top1 >= 0.825  # measured 83.7% (lexical only: 70.4%)
-    assert report.top3 >= 0.915  # 92.7% (90.2%)
-    assert report.oos_rejection >= 0.905  # 91.4% (90.7%)
-    assert report.wrong_answer_rate <= 0.015  # 1.2% (0.9%)
-    assert report.direct >= 0.45  # 46.3% (22.0%)
+    assert report.top1 >= 0.815  # measured 82.7% (lexical only: 70.6%)
+    assert report.top3 >= 0.93  # 94.0% (90.4%)
+    assert report.oos_rejection >= 0.945  # 95.6% (91.4%)
+    assert report.wrong_answer_rate <= 0.03  # 2.7% (0.75%)
+    assert report.direct >= 0.59  # 60.2% (21.9%)
 
 
 @pytest.mark.parametrize(("question", "topic"), [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.core import callbacks, render
 from bot.core.content import Content
-from bot.core.lexical import Candidate
-from bot.core.matcher import Match
+from bot.core.matching.lexical import Candidate
+from bot.core.matching.matcher import Match
 
 
 def test_a_close_second_topic_is_a_see_also_button_above_the_answer(content: Content) -> None:

@@ -18,10 +18,10 @@ from bot.admin import AdminCommands
 from bot.content.loader import load_root
 from bot.core.assistant import Assistant
 from bot.core.content import Content, Intent
-from bot.core.decision import Fusion
 from bot.core.events import Event
-from bot.core.matcher import Matcher
-from bot.core.semantic import SemanticIndex
+from bot.core.matching.decision import Fusion
+from bot.core.matching.matcher import Matcher
+from bot.core.matching.semantic import SemanticIndex
 from bot.service import Actor, Vigie
 from bot.settings import Settings, SettingsError
 from bot.storage.stores import MemorySessions, MemoryStats, MemorySubscriptions
@@ -126,6 +126,47 @@ def test_meaning_gets_a_direct_answer_where_words_alone_hesitate(
     assert lexical_matcher.match(question).decision != "answer"
     match = matcher.match(question)
     assert (match.decision, match.topic) == ("answer", "security.mobile_devices")
+
+
+def test_the_encoder_joins_a_word_matcher_without_rebuilding_it(
+    content: Content, encoder: E5Encoder
+) -> None:
+    words = Matcher(content.intents)
+    joined = words.with_encoder(encoder)
+    assert joined.semantic and not words.semantic
+    assert joined._lexical is words._lexical  # shared: the bot upgrades in a second
+    question = "The intern photographed a patient's chart on her own phone to show a colleague."
+    assert words.match(question).decision != "answer"
+    assert joined.match(question).topic == "security.mobile_devices"
+    assert joined.match(question) == Matcher(content.intents, encoder=encoder).match(question)
+
+
+def test_a_clear_answer_in_words_does_not_call_the_encoder(
+    content: Content, encoder: E5Encoder
+) -> None:
+    class Counting:
+        """The real encoder, counting the questions it is asked to embed."""
+
+        name = encoder.name
+        calls = 0
+
+        def index(self, examples: list[tuple[str, str]]) -> object:
+            inner = encoder.index(examples)
+            outer = self
+
+            class Index:
+                def similarities(self, text: str) -> object:
+                    outer.calls += 1
+                    return inner.similarities(text)
+
+            return Index()
+
+    counting = Counting()
+    matcher = Matcher(content.intents, encoder=counting)  # type: ignore[arg-type]
+    clear = matcher.match("combien de temps garder un dossier médical ?")
+    assert (clear.decision, clear.topic, counting.calls) == ("answer", "gdpr.retention", 0)
+    matcher.match("The intern photographed a patient's chart on her own phone.")
+    assert counting.calls == 1
 
 
 def test_out_of_scope_questions_still_fall_back(matcher: Matcher) -> None:

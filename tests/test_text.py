@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.language import detect_language
-from bot.core.text import fold, normalise
+from bot.core.matching.text import fold, normalise
 
 
 def test_accents_case_elisions_and_punctuation_fold_away() -> None:

@@ -17,7 +17,7 @@ from bot.content.errors import Problem
 from bot.content.yamlsource import YamlDocument
 from bot.core.content import SMALLTALK_PREFIX, Answer, Intent
 from bot.core.flows.model import Flow
-from bot.core.text import fold, normalise
+from bot.core.matching.text import fold, normalise
 
 MIN_EXAMPLES = {"fr": 15, "en": 6}
 NEAR_DUPLICATE = 95.0

@@ -16,10 +16,10 @@ from bot.core.events import Context, CountTopic, Event, Forget, Unmatched
 from bot.core.html import escape
 from bot.core.language import detect_language
 from bot.core.limits import DEFAULT_LANGUAGE, LANGUAGES
-from bot.core.matcher import Matcher
+from bot.core.matching.matcher import Matcher
+from bot.core.matching.semantic import Encoder
 from bot.core.patient_data import looks_like_patient_data, redact
 from bot.core.reply import Button, Outcome, Reply, rows
-from bot.core.semantic import Encoder
 from bot.core.session import LastMatch, Session
 
 MAX_BUTTON_NUMBER_DIGITS = 3

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from bot.core.content import OUT_OF_SCOPE, Intent
 from bot.core.language import FUNCTION_WORDS
-from bot.core.text import fold, stem
+from bot.core.matching.text import fold, stem
 
 SMALLTALK = "smalltalk."
 # A term must appear in this many in-scope phrasings to speak for the domain.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.core.text import fold
+from bot.core.matching.text import fold
 
 _FRENCH = frozenset(
     """

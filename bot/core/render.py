@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from bot.core import callbacks
 from bot.core.content import OUT_OF_SCOPE, SMALLTALK_PREFIX, Content
 from bot.core.html import escape
-from bot.core.matcher import Candidate, Match
+from bot.core.matching.matcher import Candidate, Match
 from bot.core.reply import Button, Reply, rows
 
 BREACH_FLOW = "breach_notification"

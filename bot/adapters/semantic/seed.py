@@ -3,8 +3,8 @@
 Usage: `python -m bot.adapters.semantic.seed`.
 
 Run it after changing `intents/` in the repository (CI and the Docker image then
-start warm); an association's own phrasings are embedded at its first start and
-kept in its own cache next to the database.
+start warm); only new phrasings are embedded. An association's own phrasings
+are embedded at its first start and kept in its own cache next to the database.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from bot.adapters.semantic.cache import SEED_DIR, cache_file_name
+from bot.adapters.semantic.cache import SEED_DIR, VectorCache
 from bot.adapters.semantic.e5 import E5Encoder
 from bot.content.loader import default_content_root, load_content
 
@@ -26,12 +26,17 @@ def main() -> int:
         for texts in intent.examples.values()
         for text in texts
     ]
+    # The shipped seed's vectors are reused: only new phrasings are embedded.
+    encoder = E5Encoder(None, seed_dir=SEED_DIR)
+    encoder.index(examples)
+    texts = list(dict.fromkeys(text for _, text in examples))
+    vectors = encoder.cache.matrix(texts)
     for stale in SEED_DIR.glob("phrasings-*.npz"):
         stale.unlink()
-    encoder = E5Encoder(SEED_DIR, seed_dir=None)
-    encoder.index(examples)
-    written = SEED_DIR / cache_file_name(encoder.model_hash)
-    print(f"{written}: {len(encoder.cache)} phrasings")
+    seed = VectorCache(SEED_DIR, encoder.model_hash, vectors.shape[1], seed_dir=None)
+    seed.add(texts, vectors)  # the current phrasings only: removed ones are dropped
+    seed.save()
+    print(f"{seed.path}: {len(seed)} phrasings")
     return 0
 
 

@@ -15,7 +15,7 @@ import logging
 import threading
 
 from bot.core.assistant import Assistant
-from bot.core.semantic import Encoder
+from bot.core.matching.semantic import Encoder
 from bot.service import Vigie
 
 log = logging.getLogger("vigie.semantic")
@@ -35,9 +35,11 @@ async def add_semantic(service: Vigie, encoder: Encoder) -> None:
         else:
             ready.set_result(result)  # type: ignore[arg-type]
 
+    lexical = service.assistant.matcher
+
     def build() -> None:
         try:
-            result, error = Assistant(content, None, encoder), None
+            result, error = Assistant(content, lexical.with_encoder(encoder)), None
         except Exception as exc:  # a model that fails on real text: stay lexical, say so
             result, error = None, exc
         with contextlib.suppress(RuntimeError):  # the loop is already closed: nobody waits

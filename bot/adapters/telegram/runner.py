@@ -33,7 +33,7 @@ from bot.content.loader import load_root
 from bot.core.assistant import Assistant
 from bot.core.commands import MEMBER_COMMANDS
 from bot.core.content import Content
-from bot.core.semantic import Encoder
+from bot.core.matching.semantic import Encoder
 from bot.logs import pin_third_party_loggers
 from bot.privacy.keys import SecretError, load_or_create_secret
 from bot.privacy.secrets import remember_secret

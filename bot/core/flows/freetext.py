@@ -12,7 +12,7 @@ from __future__ import annotations
 from rapidfuzz import fuzz
 
 from bot.core.language import FUNCTION_WORDS
-from bot.core.text import fold
+from bot.core.matching.text import fold
 
 YES = {
     "oui",

@@ -1,6 +1,6 @@
 """The semantic signal's port: how close in meaning a question is to each topic.
 
-The lexical score and the topic model (`bot.core.classifier`) see words; a
+The lexical score and the topic model (`bot.core.matching.topic_model`) see words; a
 sentence encoder sees meaning, so "on s'est fait pirater tous les ordis" is
 near "rançongiciel au cabinet" although they share no word. The core only
 knows these two protocols; the encoder, its vectors and the cosine arithmetic

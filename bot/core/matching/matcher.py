@@ -1,24 +1,25 @@
 """Match a typed question to a topic: answer, ask to clarify, or fall back honestly.
 
-Three signals: the lexical score (`bot.core.lexical`, adjusted by the topic
-model of `bot.core.classifier`) and, with a sentence encoder, the semantic
-similarity (`bot.core.semantic`). With the encoder, `bot.core.decision` fuses
+Three signals: the lexical score (`bot.core.matching.lexical`, adjusted by the topic
+model of `bot.core.matching.topic_model`) and, with a sentence encoder, the semantic
+similarity (`bot.core.matching.semantic`). With the encoder, `bot.core.matching.decision` fuses
 them and decides; without it, the lexical decision at the end of `match`
 applies. Why: see `docs/matching.md`.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.core.content import OUT_OF_SCOPE, Intent
-from bot.core.decision import Fusion, Ranked, fuse, probability
 from bot.core.language import detect_language
-from bot.core.lexical import Candidate, LexicalIndex
-from bot.core.semantic import Encoder, SemanticIndex
-from bot.core.text import fold, normalise
+from bot.core.matching.decision import Fusion, Ranked, fuse, probability
+from bot.core.matching.lexical import Candidate, LexicalIndex
+from bot.core.matching.semantic import Encoder, SemanticIndex
+from bot.core.matching.text import fold, normalise
 
 __all__ = ["Candidate", "Decision", "Match", "Matcher", "Thresholds"]
 
@@ -91,9 +92,20 @@ class Matcher:
             for phrase in phrases
         ]
         self._lexical = LexicalIndex(raw)
-        self._semantic: SemanticIndex | None = (
-            encoder.index([(topic, phrase) for topic, phrase, _, _ in raw]) if encoder else None
-        )
+        self._examples = [(topic, phrase) for topic, phrase, _, _ in raw]
+        self._semantic: SemanticIndex | None = encoder.index(self._examples) if encoder else None
+
+    def with_encoder(self, encoder: Encoder) -> Matcher:
+        """The same matcher with the semantic signal: the lexical index is shared, not
+        rebuilt (the encoder joins a running bot once its index is ready)."""
+        twin = copy.copy(self)
+        twin._semantic = encoder.index(self._examples)
+        return twin
+
+    @property
+    def semantic(self) -> bool:
+        """Whether the semantic signal takes part (an encoder was given)."""
+        return self._semantic is not None
 
     @property
     def example_count(self) -> int:
@@ -106,9 +118,23 @@ class Matcher:
     def match(self, text: str, lang_hint: str | None = None) -> Match:
         lang = detect_language(text) or lang_hint or "fr"
         ranked = self.scores(text)
+        by_words = self._by_words(ranked, lang)
+        if self._semantic is None or self._words_suffice(by_words):
+            return by_words
         fused = self.fused(text, ranked)
-        if fused is not None:
-            return self._decide(fused, ranked, lang)
+        return by_words if fused is None else self._decide(fused, ranked, lang)
+
+    def _words_suffice(self, match: Match) -> bool:
+        """A clear lexical answer, far ahead of the next topic: the encoder (tens of ms)
+        would not change it. How clear: chosen in cross-validation (docs/matching.md)."""
+        f = self.fusion
+        if match.decision != "answer":
+            return False
+        runner_up = match.alternatives[0].score if match.alternatives else 0.0
+        return match.score >= f.words_suffice and match.score - runner_up >= f.words_lead
+
+    def _by_words(self, ranked: list[Candidate], lang: str) -> Match:
+        """The decision from the lexical signal alone (no encoder, or a clear answer)."""
         if not ranked:
             return Match("fallback", None, 0.0, (), lang)
         t = self.thresholds
@@ -142,7 +168,7 @@ class Matcher:
         return fuse([(c.topic, c.score) for c in lexical], similarities, text, self.fusion)
 
     def _decide(self, ranked: Ranked, lexical: list[Candidate], lang: str) -> Match:
-        """Answer, clarify or fall back from the fused ranking (bot/core/decision.py)."""
+        """Answer, clarify or fall back from the fused ranking (bot/core/matching/decision.py)."""
         f = self.fusion
         examples = {c.topic: c.example for c in lexical}
         best = ranked.topics[0]

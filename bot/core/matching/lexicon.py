@@ -2,113 +2,15 @@
 
 Everything maps to one canonical token, so an English question can match a
 French example ("ransomware" ~ "rançongiciel") and "mdp" matches "mot de
-passe". Keys are folded (lower case, no accents): see `bot.core.text.fold`.
+passe". Keys are folded (lower case, no accents): see
+`bot.core.matching.text.fold`. Multi-word expressions ("mot de passe") are in
+`bot.core.matching.phrases`; this module holds the single tokens and the
+stopwords.
 """
 
 from __future__ import annotations
 
-# Multi-word expressions, replaced before tokens are split (longest first).
-_PHRASES: dict[str, str] = {
-    "mot de passe": "motdepasse",
-    "mots de passe": "motdepasse",
-    "pass word": "motdepasse",
-    "delegue a la protection des donnees": "dpo",
-    "delegue protection donnees": "dpo",
-    "data protection officer": "dpo",
-    "analyse d impact": "aipd",
-    "analyse impact": "aipd",
-    "impact assessment": "aipd",
-    "messagerie securisee": "mssante",
-    "messagerie de sante": "mssante",
-    "secure messaging": "mssante",
-    "ms sante": "mssante",
-    "hebergeur de donnees de sante": "hds",
-    "hebergement de donnees de sante": "hds",
-    "health data host": "hds",
-    "e mail": "mail",
-    "e cps": "ecps",
-    "carte cps": "cps",
-    "carte de professionnel de sante": "cps",
-    "data breach": "violation",
-    "personal data": "donnees",
-    "donnees personnelles": "donnees",
-    "donnees de sante": "donneesante",
-    "health data": "donneesante",
-    "medical records": "dossier",
-    "medical record": "dossier",
-    "dossier medical": "dossier",
-    "dossiers medicaux": "dossier",
-    "dossier patient": "dossier",
-    "dossiers patients": "dossier",
-    "logiciel metier": "logicielmetier",
-    "practice software": "logicielmetier",
-    "practice management software": "logicielmetier",
-    "c est quoi": "definition",
-    "qu est ce que": "definition",
-    "qu est ce qu": "definition",
-    "est ce quoi": "definition",
-    "what is": "definition",
-    "what s": "definition",
-    "what are": "definition",
-    "ca veut dire": "definition",
-    "veut dire": "definition",
-    "what does": "definition",
-    "par ou commencer": "commencer",
-    "que faire": "quefaire",
-    "quoi faire": "quefaire",
-    "what should i do": "quefaire",
-    "what do i do": "quefaire",
-    "what to do": "quefaire",
-    "je fais quoi": "quefaire",
-    "on fait quoi": "quefaire",
-    "ordinateur portable": "ordinateur",
-    "pc portable": "ordinateur",
-    "ordi portable": "ordinateur",
-    "combien de temps": "delai",
-    "how long": "delai",
-    "mot de pass": "motdepasse",
-    "mdp oublie": "motdepasse",
-    "cle usb": "usb",
-    "usb key": "usb",
-    "usb stick": "usb",
-    "clef usb": "usb",
-    "72 h": "72h",
-    "72 heures": "72h",
-    "72 hours": "72h",
-    "soixante douze heures": "72h",
-    "sous traitant": "soustraitant",
-    "sous traitants": "soustraitant",
-    "sous traitance": "soustraitant",
-    "bureau a distance": "rdp",
-    "remote desktop": "rdp",
-    "prise en main a distance": "rdp",
-    "a distance": "distance",
-    "teletravail": "distance",
-    "work from home": "distance",
-    "mise a jour": "majour",
-    "mises a jour": "majour",
-    "mettre a jour": "majour",
-    "update": "majour",
-    "updates": "majour",
-    "registre des violations": "registreviolation",
-    "registre de violations": "registreviolation",
-    "breach register": "registreviolation",
-    "breach log": "registreviolation",
-    "data breach log": "registreviolation",
-    "data breach register": "registreviolation",
-    "log of breaches": "registreviolation",
-    "log of data breaches": "registreviolation",
-    "journal des violations": "registreviolation",
-    "registre des traitements": "registretraitement",
-    "registre des activites de traitement": "registretraitement",
-    "registre de traitement": "registretraitement",
-    "record of processing": "registretraitement",
-    "records of processing": "registretraitement",
-    "processing register": "registretraitement",
-}
-PHRASES: tuple[tuple[str, str], ...] = tuple(
-    (f" {key} ", value) for key, value in sorted(_PHRASES.items(), key=lambda kv: -len(kv[0]))
-)
+from bot.core.matching.phrases import PHRASES
 
 # Single tokens -> canonical token.
 _GROUPS: dict[str, tuple[str, ...]] = {
@@ -293,7 +195,7 @@ SYNONYMS: dict[str, str] = {
 }
 
 # Canonical tokens are already the form we want: the stemmer leaves them alone.
-CANONICAL: frozenset[str] = frozenset(SYNONYMS.values()) | frozenset(_PHRASES.values())
+CANONICAL: frozenset[str] = frozenset(SYNONYMS.values()) | frozenset(canon for _, canon in PHRASES)
 
 STOPWORDS: frozenset[str] = frozenset(
     """

@@ -1,6 +1,6 @@
 """A complement naive Bayes topic model over words and word pairs.
 
-The lexical matcher (`bot.core.matcher`) is a nearest-neighbour search: it
+The lexical matcher (`bot.core.matching.matcher`) is a nearest-neighbour search: it
 finds the example phrasing closest to the question. It cannot learn that a
 word is evidence for one topic *against* the others ("quand" points to the
 deadline, "qui" to who must notify), so a question worded unlike every
@@ -26,13 +26,13 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from bot.core.text import fold, normalise
+from bot.core.matching.text import fold, normalise
 
 
 def features(normalised: str, folded: str) -> dict[str, float]:
     """Sublinear counts of words and adjacent pairs of both views (IDF applied later).
 
-    Takes the text already normalised and folded (`bot.core.text`): the matcher has
+    Takes the text already normalised and folded (`bot.core.matching.text`): the matcher has
     both at hand, and computing them again was most of the training time.
     """
     counts: Counter[str] = Counter()

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.core.lexicon import CANONICAL, PHRASES, STOPWORDS, SYNONYMS
+from bot.core.matching.lexicon import CANONICAL, STOPWORDS, SYNONYMS
+from bot.core.matching.phrases import PHRASES
 
 _ELISION = re.compile(r"\b(?:l|d|j|n|s|c|m|t|qu|jusqu|lorsqu|puisqu)['’`´ʼ]", re.IGNORECASE)
 _APOSTROPHES = re.compile(r"['’`´ʼ]")

@@ -6,7 +6,7 @@ and how much of the example the question covers) with rapidfuzz's
 token-sort ratio on the normalised strings. Unknown words are corrected to the
 closest word of the corpus when they are close enough (typos), and otherwise
 count against the match: a question about taxes that shares one word with a
-topic stays a weak match. The topic model (`bot.core.classifier`) adjusts each
+topic stays a weak match. The topic model (`bot.core.matching.topic_model`) adjusts each
 score. Why this combination: see `docs/matching.md`.
 """
 
@@ -21,9 +21,9 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from bot.core.classifier import TopicModel
-from bot.core.lexicon import SYNONYMS
-from bot.core.text import fold, normalise
+from bot.core.matching.lexicon import SYNONYMS
+from bot.core.matching.text import fold, normalise
+from bot.core.matching.topic_model import TopicModel
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class LexicalIndex:
     fuzzy_weight = 0.2  # rapidfuzz token-sort ratio, for word order and near-spellings
     second_weight = 0.3  # a second good example of the same topic is extra evidence
     topic_weight = 0.25  # share of the question covered by the topic's whole vocabulary
-    # The topic model (classifier.py): a topic loses this much per standard deviation it
+    # The topic model (topic_model.py): a topic loses this much per standard deviation it
     # sits below the model's favourite, and the favourite gains this much per standard
     # deviation of lead over the runner-up (up to `lead_cap`).
     model_weight = 0.05

@@ -1,13 +1,14 @@
 """One decision from every signal: answer, clarify or fall back.
 
-With a sentence encoder (`bot.core.semantic`), each topic's lexical score
-(`bot.core.matcher`, topic model included) and its semantic similarity are
+With a sentence encoder (`bot.core.matching.semantic`), each topic's lexical score
+(`bot.core.matching.matcher`, topic model included) and its semantic similarity are
 fused into one ranking, and two logistic regressions read a few features of
 the favourite: how likely it is the right topic, and how likely the question
 is in scope at all. Their coefficients were fitted on cross-fitted features of
 the intents' own phrasings (5-fold cross-validation: each phrasing scored by
-a matcher that never saw it), and the two probability thresholds chosen
-there too; `docs/matching.md` gives the procedure and the figures.
+a matcher that never saw it); the two probability thresholds were chosen on a
+development set of questions as members type them; `docs/matching.md` gives
+the procedure and the figures.
 """
 
 from __future__ import annotations
@@ -33,10 +34,10 @@ NAMES = (
     "oos_nearest",  # nearest out-of-scope phrasing minus nearest in-scope one, tenths
 )
 # Fitted by `benchmarks/fit_decision.py` (cross-validation of intents/ only).
-ANSWER = (0.4736, 3.2864, 0.0328, 1.6, 0.0941, -0.0747, -1.4696, -1.3824, 0.9678, 0.4225,
-          -0.19, -2.9264)
-IN_SCOPE = (1.0837, 0.0521, 1.1723, 0.0419, -0.2983, -0.2092, -3.4026, -3.0409, 1.979,
-            0.7859, -2.9089, -3.1699)
+ANSWER = (0.4844, 3.4661, 0.2192, 1.3649, 0.0953, -0.1372, -1.3504, -1.1857, 1.1435, 0.3093,
+          -0.376, -3.0238)
+IN_SCOPE = (0.9112, -0.0226, 1.1038, -0.186, -0.1688, -0.1993, -3.5783, -2.9951, 2.1072,
+            0.561, -2.9822, -3.056)
 
 
 @dataclass(frozen=True)
@@ -50,12 +51,20 @@ class Fusion:
     # Only the best few lexical candidates keep their lexical score (as when fitted).
     lexical_depth: int = 8
     # Fall back below this probability of being in scope; answer at or above this
-    # probability of being right; otherwise ask "Vouliez-vous dire…".
-    in_scope: float = 0.78
-    answer: float = 0.92
+    # probability of being right; otherwise ask "Vouliez-vous dire…". Chosen on the
+    # development set of situations (tests/eval/situations_dev.yaml).
+    in_scope: float = 0.86
+    answer: float = 0.84
     # The regressions' coefficients, in the order of NAMES, then the bias.
     answer_coefficients: tuple[float, ...] = ANSWER
     in_scope_coefficients: tuple[float, ...] = IN_SCOPE
+    # A lexical answer this strong and this far ahead of the runner-up is given without
+    # calling the encoder (it would not change it; chosen in cross-validation).
+    words_suffice: float = 85.0
+    words_lead: float = 20.0
+    # A fallback is told "out of scope" when an out-of-scope phrasing is the nearest in
+    # meaning, unless the favourite's words lead the out-of-scope ones by this much.
+    oos_words_lead: float = 15.0
     # Topics this close to the favourite (fused points) are offered beside it.
     clarify_band: float = 20.0
     see_also_band: float = 10.0
@@ -110,7 +119,13 @@ def fuse(
         10 * (oos_best - in_best),
     )
     oos_lexical = lex.get(OUT_OF_SCOPE, 0.0)
-    oos_closer = oos_best >= in_best or (oos_lexical > 0 and oos_lexical >= lex.get(best, 0.0))
+    # "Out of scope" is said only when the words do not point clearly to a topic: a typo
+    # can bring a question's meaning nearer to an out-of-scope phrasing ("shoud I encript
+    # the laptops?"), and telling that member "I only cover data protection" is wrong.
+    words_lead = lex.get(best, 0.0) - oos_lexical
+    oos_closer = (oos_best >= in_best and words_lead < fusion.oos_words_lead) or (
+        oos_lexical > 0 and words_lead <= 0
+    )
     return Ranked(order, fused, x, oos_closer)
 
 
