@@ -111,8 +111,8 @@ def check(weight: int, priority: int, topic: str | None = None) -> CheckItem:
 
 
 def self_check(*checks: tuple[str, CheckItem | None]) -> Flow:
-    nodes = {fact: Node(fact, "question", fact=fact, check=item) for fact, item in checks}
-    nodes["info"] = Node("info", "info")
+    nodes = {"info": Node("info", "info")}  # a node without a check comes first
+    nodes.update({fact: Node(fact, "question", fact=fact, check=item) for fact, item in checks})
     return Flow("security", text("titre"), text("intro"), "info", {}, nodes)
 
 
@@ -152,3 +152,15 @@ def test_a_moment_in_paris_time_and_in_utc_give_the_same_deadline() -> None:
     assert paris.deadline is not None and utc.deadline is not None
     assert paris.deadline.due == utc.deadline.due
     assert paris.deadline.remaining == timedelta(hours=46)
+
+
+def test_questions_after_one_not_applicable_still_count() -> None:
+    flow = self_check(("a", check(1, 1)), ("b", check(1, 1)), ("c", check(2, 1)))
+    result = score(flow, {"a": "na", "b": "yes", "c": "no"})
+    assert (result.score, [a.node.id for a in result.actions]) == (33, ["c"])
+    assert result.flow is flow
+
+
+def test_the_verdict_result_names_its_flow() -> None:
+    flow = breach()
+    assert decide(flow, {"risk": "no"}, NOW).flow is flow
