@@ -105,3 +105,111 @@ def test_first_starts_at_the_same_time_all_get_the_same_key(tmp_path: Path) -> N
         assert all(isinstance(r, bytes) for r in results), results
         assert len(set(results)) == 1, f"run {run}: {len(set(results))} different keys"
         assert results[0] == key_file.read_text(encoding="ascii").strip().encode()
+
+
+def refusal(key_file: Path) -> str:
+    with pytest.raises(SecretError) as caught:
+        load_or_create_secret(None, key_file)
+    return str(caught.value)
+
+
+def test_a_folder_in_place_of_the_key_file_is_named_as_not_a_regular_file(tmp_path: Path) -> None:
+    key_file = tmp_path / "vigie.key"
+    key_file.mkdir()
+    assert refusal(key_file) == f"the key file {key_file} is not a regular file"
+
+
+def test_the_refusal_of_an_open_key_file_gives_its_mode_and_the_command_to_run(
+    tmp_path: Path,
+) -> None:
+    key_file = planted(tmp_path, 0o640)
+    assert refusal(key_file) == (
+        f"the key file {key_file} can be read or changed by other users (mode 0640): "
+        f"run chmod 600 {key_file}"
+    )
+
+
+@pytest.mark.parametrize("mode", [0o601, 0o610, 0o602, 0o620], ids=lambda m: f"{m:o}")
+def test_a_key_file_writable_or_executable_by_others_is_refused_too(
+    tmp_path: Path, mode: int
+) -> None:
+    refused(planted(tmp_path, mode), f"(mode {mode:04o})")
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="changing a file's owner needs root")
+def test_the_refusal_of_a_foreign_key_file_names_its_owner_and_the_rule(tmp_path: Path) -> None:
+    key_file = planted(tmp_path)
+    os.chown(key_file, 65534, 65534)
+    assert refusal(key_file) == (
+        f"the key file {key_file} belongs to another user (uid 65534): "
+        "it must belong to the user running Vigie"
+    )
+
+
+def test_the_refusal_of_a_damaged_key_file_says_to_restore_it_and_what_deleting_costs(
+    tmp_path: Path,
+) -> None:
+    key_file = planted(tmp_path, text="short\n")
+    assert refusal(key_file) == (
+        f"the key file {key_file} is damaged (empty, too short or not text): restore it "
+        "from a backup; deleting it makes a new key and forgets every session"
+    )
+
+
+def test_the_refusal_of_a_symbolic_link_says_to_put_the_file_itself(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    link = tmp_path / "vigie.key"
+    link.symlink_to(planted(tmp_path / "real"))
+    assert refusal(link) == (
+        f"the key file {link} is a symbolic link: replace it with the file itself"
+    )
+
+
+def test_a_key_file_under_a_file_is_one_sentence_with_the_systems_reason(tmp_path: Path) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("a file, not a folder")
+    key_file = blocker / "vigie.key"
+    assert refusal(key_file) == f"cannot read or create the key file {key_file}: Not a directory"
+
+
+@pytest.mark.parametrize(("chars", "accepted"), [(31, False), (32, True)])
+def test_a_key_needs_at_least_32_characters(tmp_path: Path, chars: int, accepted: bool) -> None:
+    key_file = planted(tmp_path, text="k" * chars + "\n")
+    if accepted:
+        assert load_or_create_secret(None, key_file) == b"k" * chars
+    else:
+        refused(key_file, "damaged")
+
+
+@pytest.mark.parametrize(("size", "accepted"), [(4096, True), (4097, False)])
+def test_a_key_file_holds_at_most_4096_bytes(tmp_path: Path, size: int, accepted: bool) -> None:
+    key_file = planted(tmp_path, text="k" * (size - 1) + "\n")
+    if accepted:
+        assert load_or_create_secret(None, key_file) == b"k" * (size - 1)
+    else:
+        refused(key_file, "damaged")
+
+
+def test_a_new_key_is_64_hexadecimal_characters_on_one_line(tmp_path: Path) -> None:
+    key_file = tmp_path / "vigie.key"
+    secret = load_or_create_secret(None, key_file)
+    assert len(secret) == 64 and int(secret, 16) >= 0
+    assert key_file.read_bytes() == secret + b"\n"
+
+
+@pytest.mark.parametrize(("explicit", "accepted"), [("s" * 15, False), ("s" * 16, True)])
+def test_vigie_secret_needs_16_characters_and_says_so(
+    tmp_path: Path, explicit: str, accepted: bool
+) -> None:
+    key_file = tmp_path / "vigie.key"
+    if accepted:
+        assert load_or_create_secret(explicit, key_file) == explicit.encode()
+        return
+    with pytest.raises(SecretError) as caught:
+        load_or_create_secret(explicit, key_file)
+    assert str(caught.value) == "VIGIE_SECRET must be at least 16 characters long"
+
+
+def test_an_empty_vigie_secret_means_the_key_file(tmp_path: Path) -> None:
+    key_file = planted(tmp_path)
+    assert load_or_create_secret("", key_file) == GOOD_KEY.strip().encode()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import sqlite3
+import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import aiosqlite
@@ -56,6 +61,110 @@ async def test_subscriptions_contract(stores: tuple) -> None:
     assert [s.chat_id for s in await subs.all("urgent")] == [6]
     assert await subs.delete(5) is True
     assert await subs.delete(5) is False
+
+
+async def test_a_session_idle_exactly_until_the_cut_off_is_kept(stores: tuple) -> None:
+    sessions = stores[0]
+    await sessions.put("edge", Session(updated_at=50.0))
+    await sessions.put("older", Session(updated_at=49.5))
+    assert await sessions.purge(50.0) == 1
+    assert await sessions.get("edge") is not None
+    assert await sessions.get("older") is None
+
+
+async def test_deleting_a_session_that_does_not_exist_is_harmless(stores: tuple) -> None:
+    sessions = stores[0]
+    await sessions.put("kept", Session(lang="en", updated_at=1.0))
+    await sessions.delete("never-stored")
+    await sessions.delete("kept")
+    await sessions.delete("kept")
+    assert await sessions.get("kept") is None
+
+
+async def test_a_subscriber_is_read_back_with_language_categories_and_date(stores: tuple) -> None:
+    subs = stores[1]
+    assert await subs.get(7) is None
+    await subs.put(7, "en", ("urgent", "cnil"))
+    found = await subs.get(7)
+    assert (found.chat_id, found.lang, found.categories) == (7, "en", ("urgent", "cnil"))
+    assert found.subscribed_at == dt.date.today().isoformat()
+
+
+async def test_changing_categories_keeps_the_first_subscription_date(stores: tuple) -> None:
+    subs = stores[1]
+    await subs.put(7, "fr", ("urgent",))
+    if isinstance(subs, MemorySubscriptions):  # as if subscribed long ago
+        subs.data[7] = replace(subs.data[7], subscribed_at="2020-01-01")
+    else:
+        await subs.db.write("UPDATE subscriptions SET subscribed_at = '2020-01-01'")
+    await subs.put(7, "en", ("cnil",))
+    again = await subs.get(7)
+    assert (again.lang, again.categories, again.subscribed_at) == ("en", ("cnil",), "2020-01-01")
+
+
+async def test_every_subscriber_in_chat_id_order_without_a_category(stores: tuple) -> None:
+    subs = stores[1]
+    for chat_id, categories in [(30, ("cnil",)), (10, ("urgent",)), (20, ())]:
+        await subs.put(chat_id, "fr", categories)
+    assert [s.chat_id for s in await subs.all()] == [10, 20, 30]
+    assert (await subs.get(20)).categories == ()
+    assert [s.chat_id for s in await subs.all("cnil")] == [30]
+
+
+async def test_counts_go_up_by_one_for_each_event(stores: tuple) -> None:
+    stats = stores[2]
+    await stats.count_event("2026-01-02", "alerts_joined")
+    assert await stats.events("2026-01-01") == [("2026-01-02", "alerts_joined", 1)]
+    await stats.count_event("2026-01-02", "alerts_joined")
+    await stats.count_event("2026-01-02", "alerts_left")
+    await stats.count_topic("2026-01-02", "gdpr.dpo", "answer")
+    assert await stats.events("2026-01-01") == [
+        ("2026-01-02", "alerts_joined", 2), ("2026-01-02", "alerts_left", 1),
+    ]
+    assert await stats.topics("2026-01-01") == [("2026-01-02", "gdpr.dpo", "answer", 1)]
+
+
+async def test_counts_are_listed_from_the_first_day_asked_in_order(stores: tuple) -> None:
+    stats = stores[2]
+    for day, topic, decision in [
+        ("2026-01-03", "b", "answer"), ("2026-01-02", "b", "answer"), ("2026-01-02", "a", "none"),
+        ("2026-01-02", "a", "answer"), ("2026-01-01", "a", "answer"),
+    ]:
+        await stats.count_topic(day, topic, decision)
+        await stats.count_event(day, topic)
+    assert await stats.topics("2026-01-02") == [
+        ("2026-01-02", "a", "answer", 1), ("2026-01-02", "a", "none", 1),
+        ("2026-01-02", "b", "answer", 1), ("2026-01-03", "b", "answer", 1),
+    ]
+    assert await stats.events("2026-01-02") == [
+        ("2026-01-02", "a", 2), ("2026-01-02", "b", 1), ("2026-01-03", "b", 1),
+    ]
+    assert await stats.events("2026-01-04") == []
+    assert await stats.topics("2026-01-04") == []
+
+
+@pytest.mark.parametrize("zone", ["Etc/GMT-14", "Etc/GMT+12"])
+async def test_a_chat_gone_is_unsubscribed_and_counted_once_on_the_utc_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: str
+) -> None:
+    monkeypatch.setenv("TZ", zone)  # one of the two is on another day than UTC, at any hour
+    time.tzset()
+    try:
+        async with Database(tmp_path / "v.db") as db:
+            subs, stats = SqliteSubscriptions(db), SqliteStats(db)
+            await subs.put(5, "fr", ("urgent",))
+            await subs.put(6, "fr", ("urgent",))
+            await subs.remove_gone(5)
+            await subs.remove_gone(5)  # already gone: not counted again
+            assert await subs.get(5) is None
+            today = dt.datetime.now(dt.UTC).date().isoformat()
+            assert await stats.events("2000-01-01") == [(today, "alerts_left", 1)]
+            await subs.remove_gone(6)
+            assert await stats.events("2000-01-01") == [(today, "alerts_left", 2)]
+            assert await subs.all() == []
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 async def test_stats_contract(stores: tuple) -> None:
@@ -121,3 +230,122 @@ async def test_deleted_rows_are_overwritten_on_the_live_connection(tmp_path: Pat
     # /oubli must really erase; some SQLite builds default to secure_delete off.
     async with Database(tmp_path / "v.db") as db:
         assert await db.fetchone("PRAGMA secure_delete") == (1,)
+
+
+@pytest.mark.parametrize(("pragma", "value"), [
+    ("busy_timeout", 5000), ("journal_mode", "wal"), ("synchronous", 1), ("foreign_keys", 1),
+    ("secure_delete", 1), ("journal_size_limit", 0),
+])
+async def test_the_database_is_opened_with_its_safety_settings(
+    tmp_path: Path, pragma: str, value: object
+) -> None:
+    async with Database(tmp_path / "v.db") as db:
+        assert await db.fetchone(f"PRAGMA {pragma}") == (value,)
+
+
+async def test_the_busy_timeout_can_be_chosen(tmp_path: Path) -> None:
+    async with Database(tmp_path / "v.db", busy_timeout_ms=250) as db:
+        assert await db.fetchone("PRAGMA busy_timeout") == (250,)
+
+
+async def test_an_in_memory_database_needs_no_folder(tmp_path: Path) -> None:
+    async with Database(":memory:") as db:
+        assert await db.applied() == sorted(name for name, _ in MIGRATIONS)
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_a_closed_database_says_it_is_not_open(tmp_path: Path) -> None:
+    db = await Database(tmp_path / "v.db").open()
+    await db.close()
+    await db.close()  # closing twice is harmless
+    with pytest.raises(DatabaseError) as caught:
+        await db.fetchone("SELECT 1")
+    assert str(caught.value) == "database is not open"
+
+
+async def test_writes_say_how_many_rows_they_changed_and_reads_return_tuples(
+    tmp_path: Path,
+) -> None:
+    async with Database(tmp_path / "v.db") as db:
+        for key in ("a", "b", "c"):
+            assert await db.write("INSERT INTO sessions VALUES (?, '{}', ?)", (key, 1.0)) == 1
+        assert await db.write("UPDATE sessions SET updated_at = 2.0 WHERE key != 'a'") == 2
+        assert await db.fetchall("SELECT key, updated_at FROM sessions ORDER BY key") == [
+            ("a", 1.0), ("b", 2.0), ("c", 2.0)]
+        assert await db.fetchone("SELECT key FROM sessions WHERE key = 'b'") == ("b",)
+        assert await db.fetchone("SELECT key FROM sessions WHERE key = 'z'") is None
+        assert await db.write("DELETE FROM sessions") == 3
+
+
+async def test_a_failed_transaction_leaves_nothing_behind_its_own_writes_included(
+    tmp_path: Path,
+) -> None:
+    async with Database(tmp_path / "v.db") as db:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as conn:
+                await conn.execute("INSERT INTO sessions VALUES ('a', '{}', 1.0)")
+                await db.write("INSERT INTO sessions VALUES ('b', '{}', 1.0)")
+                raise RuntimeError("midway")
+        assert await db.fetchall("SELECT key FROM sessions") == []
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO sessions VALUES ('a', '{}', 1.0)")
+            await db.write("INSERT INTO sessions VALUES ('b', '{}', 1.0)")
+        assert await db.fetchall("SELECT key FROM sessions ORDER BY key") == [("a",), ("b",)]
+        assert await db.write("DELETE FROM sessions") == 2  # the lock was released
+
+
+async def test_scrubbing_empties_the_write_ahead_log(tmp_path: Path) -> None:
+    path = tmp_path / "v.db"
+    async with Database(path) as db:
+        await db.write("INSERT INTO sessions VALUES ('a', 'secret answers', 1.0)")
+        await db.write("DELETE FROM sessions")
+        assert Path(f"{path}-wal").stat().st_size > 0
+        assert await db.scrub() is True
+        assert Path(f"{path}-wal").stat().st_size == 0
+
+
+async def test_a_migration_that_fails_leaves_the_previous_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.storage.database as database_module
+
+    broken = (*MIGRATIONS, ("0099_broken", "CREATE TABLE half (x); INSERT INTO nowhere VALUES (1)"))
+    monkeypatch.setattr(database_module, "MIGRATIONS", broken)
+    path = tmp_path / "v.db"
+    with pytest.raises(DatabaseError) as caught:
+        await Database(path).open()
+    assert str(caught.value) == f"cannot use the database {path}: no such table: nowhere"
+    monkeypatch.undo()
+    async with Database(path) as db:
+        assert await db.applied() == sorted(name for name, _ in MIGRATIONS)
+        assert await db.fetchall("SELECT name FROM sqlite_master WHERE name = 'half'") == []
+
+
+async def test_the_folder_error_names_the_folder_and_the_reason(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(DatabaseError) as caught:
+        await Database(blocker / "vigie.db").open()
+    assert str(caught.value) == f"cannot create the folder {blocker}: Not a directory"
+
+
+async def test_a_reader_elsewhere_keeps_the_log_and_the_operator_is_told(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "v.db"
+    async with Database(path, busy_timeout_ms=50) as db:
+        await db.write("INSERT INTO sessions VALUES ('a', '{}', 1.0)")
+        reader = sqlite3.connect(path)
+        try:
+            reader.execute("BEGIN")
+            reader.execute("SELECT count(*) FROM sessions").fetchall()
+            await db.write("DELETE FROM sessions")
+            assert await db.scrub() is False
+            with caplog.at_level(logging.WARNING, logger="vigie.storage"):
+                await SqliteSessions(db).scrub()
+        finally:
+            reader.close()
+        assert [r.getMessage() for r in caplog.records] == [
+            "erased rows are still in the write-ahead log: another process is reading the "
+            "database; they will be scrubbed at the next erasure"]
+        assert await db.scrub() is True
