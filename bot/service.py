@@ -190,6 +190,9 @@ class Vigie:
             left = self._queued.pop(key, 1) - 1
             if left:
                 self._queued[key] = left
+            elif self._locks.get(key) is lock and not lock.locked() and not lock._waiters:
+                # _serve's own clean-up ran while this update still counted as queued.
+                self._locks.pop(key, None)
             if not finished.cancelled() and finished.exception() is not None:
                 error = finished.exception()
                 log.error("error while handling a queued update: %s: %s",

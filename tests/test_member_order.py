@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from bot.core.events import Event
 from bot.core.reply import Reply
 from bot.service import Actor, FloodGuard, Vigie
@@ -81,8 +79,6 @@ async def test_another_member_is_answered_while_the_first_ones_reply_is_still_go
     await first
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the last queued update's task ends while it is "
-                   "still counted as queued, so nothing removes the member's lock afterwards")
 async def test_nothing_is_kept_per_member_once_their_queued_updates_are_answered(
     service: Vigie,
 ) -> None:
