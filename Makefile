@@ -68,7 +68,8 @@ bench: $(STAMP_TEST)
 
 ## make mutation: mutmut on privacy, flood and admin checks, broadcast, flow rules, storage
 ## (not in CI; long: MUTATION_SECONDS caps a run, the next run resumes where it stopped;
-## MUTATION_RECHECK=1 checks the survivors again; make mutation-clean starts afresh)
+## MUTATION_RECHECK=1 checks the survivors again after new tests; make mutation-clean starts
+## afresh, and is needed after changing [tool.mutmut] in pyproject.toml, which resets verdicts)
 MUTATION_SECONDS ?= 1800
 MUTANTS := "bot.privacy.*" "bot.service.x*FloodGuard*" "bot.service.x*Vigie*is_admin*" \
 	"bot.service.x*Vigie*_is_admin_event*" "bot.service.x*Vigie*handle*" \

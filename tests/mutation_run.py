@@ -7,6 +7,10 @@ PATTERN (fnmatch). mutmut keeps each verdict, so a later run checks only the mut
 unchecked (a run stopped by the cap resumes where it stopped); with MUTATION_RECHECK=1 it
 also checks the survivors again, after new tests. When the cap is reached, mutmut is
 interrupted as with Ctrl-C: the verdicts reached so far are kept.
+
+Changing [tool.mutmut] in pyproject.toml (the test selection, say) makes mutmut reset
+every verdict when it next starts, after this runner has chosen which mutants to check:
+run `make mutation-clean` first after such a change.
 """
 
 from __future__ import annotations
