@@ -23,7 +23,6 @@ questions.yaml and holdout2.yaml once the choice is made.
 from __future__ import annotations
 
 import argparse
-import random
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -33,44 +32,30 @@ import yaml
 
 from bot.adapters.semantic.e5 import E5Encoder
 from bot.content.loader import load_content
-from bot.core.content import OUT_OF_SCOPE, Intent
+from bot.core.content import Intent
 from bot.core.matching.decision import NAMES, Fusion
 from bot.core.matching.matcher import Matcher
-from bot.evaluation import Item, evaluate
+from bot.evaluation import Item, evaluate, split_folds
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = "situations_dev.yaml"  # the development set: chooses the thresholds, nothing else
 
 
+def _row(ranked: Any, expected: str | None, fold: int = -1) -> dict:
+    return {"fold": fold, "expected": expected, "best": ranked.topics[0],
+            "top3": ranked.topics[:3], "x": ranked.features}
+
+
 def cross_fitted(intents: dict[str, Intent], encoder: Any, folds: int = 5) -> list[dict]:
-    rng = random.Random(0)  # the same split as bot.evaluation.cross_validate
-    assigned: dict[tuple[str, str], list[tuple[int, str]]] = {}
-    for topic, intent in intents.items():
-        for lang, phrases in intent.examples.items():
-            order = list(phrases)
-            rng.shuffle(order)
-            assigned[(topic, lang)] = [(i % folds, p) for i, p in enumerate(order)]
+    """Each phrasing's features from a matcher built on the other folds (the split of
+    `vigie eval --cross-validate`)."""
     rows = []
-    for fold in range(folds):
-        train: dict[str, dict[str, list[str]]] = {}
-        test: list[tuple[str, str | None]] = []
-        for (topic, lang), entries in assigned.items():
-            for f, phrase in entries:
-                if f == fold:
-                    test.append((phrase, None if topic == OUT_OF_SCOPE else topic))
-                else:
-                    train.setdefault(topic, {}).setdefault(lang, []).append(phrase)
-        trained = {
-            t: Intent(t, {lang: tuple(p) for lang, p in by.items()}, intents[t].threshold)
-            for t, by in train.items()
-        }
+    for fold, (trained, test) in enumerate(split_folds(intents, folds)):
         matcher = Matcher(trained, encoder=encoder)
-        for question, expected in test:
-            ranked = matcher.fused(question)
-            if ranked is None:
-                continue
-            rows.append({"fold": fold, "expected": expected, "best": ranked.topics[0],
-                         "top3": ranked.topics[:3], "x": ranked.features})
+        for item in test:
+            ranked = matcher.fused(item.question)
+            if ranked is not None:
+                rows.append(_row(ranked, item.topic, fold))
         print(f"fold {fold}: {len(test)} phrasings", flush=True)
     return rows
 
@@ -116,8 +101,7 @@ def dev_rows(matcher: Matcher, items: list[dict[str, Any]]) -> list[dict]:
     for item in items:
         ranked = matcher.fused(str(item["q"]))
         if ranked is not None:
-            rows.append({"expected": item["topic"], "best": ranked.topics[0],
-                         "top3": ranked.topics[:3], "x": ranked.features})
+            rows.append(_row(ranked, item["topic"]))
     return rows
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from bot.core.content import OUT_OF_SCOPE, Intent
@@ -145,6 +145,18 @@ def cross_validate(
 
     Phrasings of the out-of-scope intent are tested as out-of-scope questions.
     """
+    reports = [
+        evaluate(Matcher(trained, thresholds, encoder), test)
+        for trained, test in split_folds(intents, folds, seed)
+    ]
+    return _merge(reports)
+
+
+def split_folds(
+    intents: Mapping[str, Intent], folds: int = 5, seed: int = 0
+) -> Iterator[tuple[dict[str, Intent], list[Item]]]:
+    """Each fold's training intents and held-out phrasings, the same split every time
+    (cross-validation here, and the decision's fit in benchmarks/fit_decision.py)."""
     rng = random.Random(seed)
     assigned: dict[tuple[str, str], list[tuple[int, str]]] = {}
     for topic, intent in intents.items():
@@ -152,7 +164,6 @@ def cross_validate(
             order = list(phrases)
             rng.shuffle(order)
             assigned[(topic, lang)] = [(i % folds, p) for i, p in enumerate(order)]
-    reports: list[Report] = []
     for fold in range(folds):
         train: dict[str, dict[str, list[str]]] = {}
         test: list[Item] = []
@@ -168,8 +179,7 @@ def cross_validate(
             )
             for topic, by_lang in train.items()
         }
-        reports.append(evaluate(Matcher(trained, thresholds, encoder), test))
-    return _merge(reports)
+        yield trained, test
 
 
 def _merge(reports: list[Report]) -> Report:
