@@ -190,9 +190,8 @@ class Vigie:
             left = self._queued.pop(key, 1) - 1
             if left:
                 self._queued[key] = left
-            elif self._locks.get(key) is lock and not lock.locked() and not lock._waiters:
-                # _serve's own clean-up ran while this update still counted as queued.
-                self._locks.pop(key, None)
+            else:  # _serve's own clean-up ran while this update still counted as queued
+                self._forget_idle_lock(key, lock)
             if not finished.cancelled() and finished.exception() is not None:
                 error = finished.exception()
                 log.error("error while handling a queued update: %s: %s",
@@ -218,8 +217,17 @@ class Vigie:
                     await deliver(replies)
                 return replies
         finally:
-            if not lock.locked() and not lock._waiters and not self._queued.get(key):
-                self._locks.pop(key, None)
+            self._forget_idle_lock(key, lock)
+
+    def _forget_idle_lock(self, key: str, lock: asyncio.Lock) -> None:
+        """A member's lock goes once nobody holds it, waits for it or is queued behind it."""
+        if (
+            self._locks.get(key) is lock
+            and not lock.locked()
+            and not lock._waiters
+            and not self._queued.get(key)
+        ):
+            self._locks.pop(key, None)
 
     async def stop(self, grace: float = 5.0) -> None:
         """At shutdown: give the updates still queued `grace` seconds, then cancel them
