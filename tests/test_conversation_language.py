@@ -150,7 +150,7 @@ def test_the_domain_is_learnt_from_the_content() -> None:
         )}),
         OUT_OF_SCOPE: Intent(OUT_OF_SCOPE, {"fr": ("la météo des archives demain",)}),
     }
-    domain = DomainVocabulary(intents)
+    domain = DomainVocabulary.of(intents)
     assert domain.speaks_of("nos dossiers patients dans le cloud de la mairie ?")
     assert not domain.speaks_of("la météo de demain pour les patients")  # one term only
     assert not domain.speaks_of("archives et patients")  # "archives": out-of-scope word too

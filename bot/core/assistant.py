@@ -42,7 +42,7 @@ class Assistant:
     ):
         self.content = content
         self.matcher = matcher or Matcher(content.intents, encoder=encoder)
-        self.domain = DomainVocabulary(content.intents)
+        self.domain = DomainVocabulary(self.matcher.folded_phrasings())
 
     def handle(self, session: Session, event: Event, ctx: Context) -> Outcome:
         spoken = (

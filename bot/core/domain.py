@@ -10,7 +10,7 @@ in-scope phrasings use and no out-of-scope phrasing does.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from bot.core.content import OUT_OF_SCOPE, Intent
 from bot.core.language import FUNCTION_WORDS
@@ -24,21 +24,30 @@ MIN_TERM = 3
 
 
 class DomainVocabulary:
-    def __init__(self, intents: Mapping[str, Intent]):
+    def __init__(self, phrasings: Iterable[tuple[str, str]]):
+        """`phrasings`: (topic, folded phrasing) for every example phrasing; the matcher
+        has them folded already (`Matcher.folded_phrasings`)."""
         inside: Counter[str] = Counter()
         outside: set[str] = set()
-        for topic, intent in intents.items():
-            for phrasings in intent.examples.values():
-                for phrasing in phrasings:
-                    terms = _terms(phrasing)
-                    if topic == OUT_OF_SCOPE:
-                        outside |= terms
-                    elif not topic.startswith(SMALLTALK):
-                        inside.update(terms)
+        for topic, folded in phrasings:
+            terms = _folded_terms(folded)
+            if topic == OUT_OF_SCOPE:
+                outside |= terms
+            elif not topic.startswith(SMALLTALK):
+                inside.update(terms)
         self.terms = frozenset(
             term
             for term, count in inside.items()
             if count >= MIN_PHRASINGS and term not in outside
+        )
+
+    @classmethod
+    def of(cls, intents: Mapping[str, Intent]) -> DomainVocabulary:
+        return cls(
+            (topic, fold(phrasing))
+            for topic, intent in intents.items()
+            for phrasings in intent.examples.values()
+            for phrasing in phrasings
         )
 
     def speaks_of(self, text: str) -> bool:
@@ -48,4 +57,8 @@ class DomainVocabulary:
 
 def _terms(text: str) -> set[str]:
     """Folded, lightly stemmed words that are not function words (cheap: no lexicon)."""
-    return {stem(w) for w in fold(text).split() if len(w) >= MIN_TERM and w not in FUNCTION_WORDS}
+    return _folded_terms(fold(text))
+
+
+def _folded_terms(folded: str) -> set[str]:
+    return {stem(w) for w in folded.split() if len(w) >= MIN_TERM and w not in FUNCTION_WORDS}

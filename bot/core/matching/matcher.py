@@ -19,7 +19,7 @@ from bot.core.language import detect_language
 from bot.core.matching.decision import Fusion, Ranked, fuse, probability
 from bot.core.matching.lexical import Candidate, LexicalIndex
 from bot.core.matching.semantic import Encoder, SemanticIndex
-from bot.core.matching.text import fold, normalise
+from bot.core.matching.text import fold, normalise_folded
 
 __all__ = ["Candidate", "Decision", "Match", "Matcher", "Thresholds"]
 
@@ -86,13 +86,15 @@ class Matcher:
             if intent.threshold is not None
         }
         raw = [
-            (topic, phrase, normalise(phrase), fold(phrase))
+            (topic, phrase, normalise_folded(folded), folded)
             for topic, intent in intents.items()
             for phrases in intent.examples.values()
             for phrase in phrases
+            for folded in (fold(phrase),)
         ]
         self._lexical = LexicalIndex(raw)
         self._examples = [(topic, phrase) for topic, phrase, _, _ in raw]
+        self._folded = [(topic, folded) for topic, _, _, folded in raw]
         self._semantic: SemanticIndex | None = encoder.index(self._examples) if encoder else None
 
     def with_encoder(self, encoder: Encoder) -> Matcher:
@@ -106,6 +108,10 @@ class Matcher:
     def semantic(self) -> bool:
         """Whether the semantic signal takes part (an encoder was given)."""
         return self._semantic is not None
+
+    def folded_phrasings(self) -> list[tuple[str, str]]:
+        """(topic, folded phrasing) for every example phrasing, as the index saw them."""
+        return self._folded
 
     @property
     def example_count(self) -> int:

@@ -19,11 +19,20 @@ _APOSTROPHES = re.compile(r"['’`´ʼ]")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
 _REPEATS = re.compile(r"([a-z])\1{2,}")
+# What `fold` returns: words of letters only or digits only, one space apart.
+_FOLDED = re.compile(r"(?:[a-z]+|[0-9]+)(?: (?:[a-z]+|[0-9]+))*")
 _SUFFIXES = ("ements", "ement", "ations", "ation", "ees", "ee", "es", "er", "ez", "e", "s", "x")
 
 
 def fold(text: str) -> str:
     """Lower-case, strip accents and invisible characters, keep only [a-z0-9 ]."""
+    if _FOLDED.fullmatch(text) and not _REPEATS.search(text):
+        return text  # already folded (normalising folds its own output again)
+    return fold_every_step(text)
+
+
+def fold_every_step(text: str) -> str:
+    """`fold` without its shortcut for text already folded (tests compare the two)."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.replace("œ", "oe").replace("æ", "ae").replace("ß", "ss").lower()
@@ -37,11 +46,35 @@ def fold(text: str) -> str:
 
 def canonical_tokens(text: str) -> list[str]:
     """Folded tokens with the domain lexicon applied (multi-word phrases first)."""
-    folded = f" {fold(text)} "
-    for phrase, canon in PHRASES:
+    return _canonical(fold(text))
+
+
+def _canonical(folded: str) -> list[str]:
+    words = folded.split()
+    # Only phrases whose first word is in the text, or may appear by an earlier
+    # replacement, can match: the others are not even looked for (same result, in the
+    # same order; normalising thousands of phrasings at start-up needs it).
+    wanted = sorted({i for word in words for i in _PHRASES_BY_HEAD.get(word, ())})
+    folded = f" {folded} "
+    for i in sorted({*wanted, *_PHRASES_ALWAYS}) if _PHRASES_ALWAYS else wanted:
+        phrase, canon = PHRASES[i]
         if phrase in folded:
             folded = folded.replace(phrase, f" {canon} ")
     return [SYNONYMS.get(tok, tok) for tok in folded.split()]
+
+
+def _phrases_by_head() -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
+    by_head: dict[str, list[int]] = {}
+    for i, (phrase, _) in enumerate(PHRASES):
+        by_head.setdefault(phrase.split()[0], []).append(i)
+    # A phrase that starts with a canonical token ("motdepasse ...") may appear only after
+    # another phrase is replaced: such phrases are always looked for.
+    produced = {word for _, canon in PHRASES for word in canon.split()}
+    always = tuple(i for head, ids in by_head.items() if head in produced for i in ids)
+    return {head: tuple(ids) for head, ids in by_head.items()}, always
+
+
+_PHRASES_BY_HEAD, _PHRASES_ALWAYS = _phrases_by_head()
 
 
 def stem(token: str) -> str:
@@ -63,9 +96,13 @@ def stem(token: str) -> str:
 
 def content_terms(text: str) -> list[str]:
     """Tokens that carry meaning: canonical, stemmed, without stopwords."""
+    return _content_terms(fold(text))
+
+
+def _content_terms(folded: str) -> list[str]:
     return [
         tok if tok in CANONICAL else stem(tok)
-        for tok in canonical_tokens(text)
+        for tok in _canonical(folded)
         if tok not in STOPWORDS
     ]
 
@@ -76,7 +113,13 @@ def normalise(text: str) -> str:
     Applied until it no longer changes, so that normalising twice is a no-op
     even where a stem happens to be another word of the lexicon.
     """
-    result = " ".join(content_terms(text))
+    return normalise_folded(fold(text))
+
+
+def normalise_folded(folded: str) -> str:
+    """`normalise` of a text already folded (`fold(text)`): the same result, one fold less
+    (the matcher folds each phrasing anyway; building the index folds thousands)."""
+    result = " ".join(_content_terms(folded))
     for _ in range(4):
         again = " ".join(content_terms(result))
         if again == result:
