@@ -40,3 +40,23 @@ def test_a_fresh_cache_folder_starts_from_the_seed_and_saves_only_its_own(tmp_pa
     again = VectorCache(tmp_path / "cache", model_hash, 384)
     assert again.get("une phrase ajoutée par l'association") is not None
     assert len(again) == len(cache)
+
+
+def test_after_an_upgrade_the_new_seed_completes_the_old_cache(tmp_path: Path) -> None:
+    """An association's cache from an older version lacks the phrasings the new version
+    ships: they come from the new seed, not from minutes of embedding."""
+    seed_dir, own_dir = tmp_path / "seed", tmp_path / "own"
+    shipped = VectorCache(seed_dir, "m" * 16, 2, seed_dir=None)
+    shipped.add(["old shipped", "new shipped"], np.array([[1, 0], [0, 1]], dtype=np.float32))
+    shipped.save()
+    own = VectorCache(own_dir, "m" * 16, 2, seed_dir=None)
+    own.add(["old shipped", "the association's own"], np.array([[1, 1], [2, 2]], np.float32))
+    own.save()
+
+    cache = VectorCache(own_dir, "m" * 16, 2, seed_dir=seed_dir)
+
+    assert cache.missing(["old shipped", "new shipped", "the association's own"]) == []
+    assert cache.get("new shipped").tolist() == [0, 1]
+    assert cache.get("the association's own").tolist() == [2, 2]
+    assert cache.get("old shipped").tolist() == [1, 1]  # its own vector, read first
+    assert cache.matrix(["new shipped", "old shipped"]).tolist() == [[0, 1], [1, 1]]

@@ -50,11 +50,15 @@ class VectorCache:
         self._dirty = False
         if self.path is not None and self.path.is_file():
             self._read(self.path)
+        # The shipped seed completes an association's own cache: after an upgrade, the
+        # phrasings the new version ships are not embedded again (minutes on a small
+        # server), only the association's own changes.
         seed = seed_dir / cache_file_name(model_hash) if seed_dir else None
-        if not self._rows and seed is not None and seed != self.path and seed.is_file():
+        if seed is not None and seed != self.path and seed.is_file():
             self._read(seed)
 
     def _read(self, path: Path) -> None:
+        """Add the vectors of `path` that are not known yet."""
         try:
             with np.load(path) as data:
                 keys = data["keys"]
@@ -64,8 +68,15 @@ class VectorCache:
             return
         if vectors.ndim != 2 or vectors.shape[1] != self.dim or len(keys) != len(vectors):
             return
-        self._vectors = vectors
-        self._rows = {bytes(k): i for i, k in enumerate(keys)}
+        if not self._rows:
+            self._vectors = vectors
+            self._rows = {bytes(k): i for i, k in enumerate(keys)}
+            return
+        new = [i for i, k in enumerate(keys) if bytes(k) not in self._rows]
+        start = len(self._vectors)
+        self._vectors = np.vstack([self._vectors, vectors[new]])
+        for offset, i in enumerate(new):
+            self._rows[bytes(keys[i])] = start + offset
 
     def __len__(self) -> int:
         return len(self._rows)
