@@ -10,6 +10,7 @@ applies. Why: see `docs/matching.md`.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -19,7 +20,7 @@ from bot.core.language import detect_language
 from bot.core.matching.decision import Fusion, Ranked, fuse, probability
 from bot.core.matching.lexical import Candidate, LexicalIndex
 from bot.core.matching.semantic import Encoder, SemanticIndex
-from bot.core.matching.text import fold, normalise_folded
+from bot.core.matching.text import fold, normalise_folded, stem
 
 __all__ = ["Candidate", "Decision", "Match", "Matcher", "Thresholds"]
 
@@ -85,8 +86,9 @@ class Matcher:
             for topic, intent in intents.items()
             if intent.threshold is not None
         }
+        stems = functools.cache(stem)  # for this build only: phrasings share their words
         raw = [
-            (topic, phrase, normalise_folded(folded), folded)
+            (topic, phrase, normalise_folded(folded, stems), folded)
             for topic, intent in intents.items()
             for phrases in intent.examples.values()
             for phrase in phrases

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from bot.core.matching.lexicon import CANONICAL, STOPWORDS, SYNONYMS
 from bot.core.matching.phrases import PHRASES
@@ -99,9 +100,9 @@ def content_terms(text: str) -> list[str]:
     return _content_terms(fold(text))
 
 
-def _content_terms(folded: str) -> list[str]:
+def _content_terms(folded: str, stem_of: Callable[[str], str] = stem) -> list[str]:
     return [
-        tok if tok in CANONICAL else stem(tok)
+        tok if tok in CANONICAL else stem_of(tok)
         for tok in _canonical(folded)
         if tok not in STOPWORDS
     ]
@@ -116,12 +117,14 @@ def normalise(text: str) -> str:
     return normalise_folded(fold(text))
 
 
-def normalise_folded(folded: str) -> str:
+def normalise_folded(folded: str, stem_of: Callable[[str], str] = stem) -> str:
     """`normalise` of a text already folded (`fold(text)`): the same result, one fold less
-    (the matcher folds each phrasing anyway; building the index folds thousands)."""
-    result = " ".join(_content_terms(folded))
+    (the matcher folds each phrasing anyway; building the index folds thousands).
+    `stem_of`: `stem`, or a memo of it while building an index (the same few thousand
+    words recur in thousands of phrasings)."""
+    result = " ".join(_content_terms(folded, stem_of))
     for _ in range(4):
-        again = " ".join(content_terms(result))
+        again = " ".join(_content_terms(fold(result), stem_of))
         if again == result:
             break
         result = again
