@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -243,3 +244,24 @@ def test_cross_validation_reports_every_question_once() -> None:
     assert report.direct == pytest.approx(direct / len(in_scope))
     clarified = sum(i["decision"] == "clarify" for i in in_scope)
     assert report.clarify_rate == pytest.approx(clarified / len(in_scope))
+
+
+SITUATION_PHRASINGS = 8  # issue #11: members tell stories; each topic learns from some
+
+
+def _told_as_a_situation(phrasing: str) -> bool:
+    """Two sentences or more of at least three words each."""
+    sentences = re.split(r"[.?!…]+\s+|\n", phrasing.strip())
+    return sum(1 for s in sentences if len(s.split()) >= 3) >= 2
+
+
+def test_every_topic_learns_from_phrasings_told_as_situations(content: Content) -> None:
+    short = {
+        topic: sum(_told_as_a_situation(p) for ps in intent.examples.values() for p in ps)
+        for topic, intent in content.intents.items()
+        if not topic.startswith("smalltalk.")
+    }
+    assert len(short) >= 50
+    assert {t: n for t, n in short.items() if n < SITUATION_PHRASINGS} == {}
+    assert not _told_as_a_situation("mon ordinateur a été volé, que faire ?")
+    assert _told_as_a_situation("On m'a volé l'ordinateur hier. Il y a les dossiers dessus !")
