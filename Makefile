@@ -73,7 +73,8 @@ bench: $(STAMP_TEST)
 MUTATION_SECONDS ?= 1800
 MUTANTS := "bot.privacy.*" "bot.service.x*FloodGuard*" "bot.service.x*Vigie*is_admin*" \
 	"bot.service.x*Vigie*_is_admin_event*" "bot.service.x*Vigie*handle*" \
-	"bot.broadcast.sender.*" "bot.broadcast.queue.*" "bot.core.flows.conditions.x_evaluate*" \
+	"bot.broadcast.sender.*" "bot.broadcast.limiter.*" "bot.broadcast.queue.*" \
+	"bot.core.flows.conditions.x_evaluate*" \
 	"bot.core.flows.decide.*" "bot.storage.*"
 mutation: $(STAMP_TEST)
 	$(BIN)/pip install --quiet -e ".[mutation]"
