@@ -4,13 +4,16 @@
 
 The first run generates the mutants (in `mutants/`) and checks those whose name matches a
 PATTERN (fnmatch). mutmut keeps each verdict, so a later run checks only the mutants left
-unchecked (a run stopped by the cap resumes where it stopped); with MUTATION_RECHECK=1 it
-also checks the survivors again, after new tests. When the cap is reached, mutmut is
-interrupted as with Ctrl-C: the verdicts reached so far are kept.
+unchecked (a run stopped by the cap resumes where it stopped), after refreshing the
+mutants of functions changed since (mutmut forgets their verdicts); with
+MUTATION_RECHECK=1 it also checks the survivors again, after new tests. When the cap is
+reached, mutmut is interrupted as with Ctrl-C: the verdicts reached so far are kept.
 
-Changing [tool.mutmut] in pyproject.toml (the test selection, say) makes mutmut reset
+Changing the test selection or pytest's arguments in [tool.mutmut] makes mutmut reset
 every verdict when it next starts, after this runner has chosen which mutants to check:
-run `make mutation-clean` first after such a change.
+run `make mutation-clean` first after such a change. Adding a file to `only_mutate` keeps
+the verdicts, but mutmut keeps its unmutated copy of the file if it made one: remove that
+copy from `mutants/` first.
 """
 
 from __future__ import annotations
@@ -58,10 +61,33 @@ def run_capped(args: list[str], seconds: float) -> None:
             process.wait()
 
 
+# mutmut makes or refreshes the mutants only at the start of `mutmut run`, and a run given
+# names checks those names only: a function changed since the last run, or a file newly
+# added to `only_mutate`, would have no mutant to name. These are the first steps of
+# mutmut 3.8's `run` (mutmut/__main__.py, `_run`), without the testing.
+GENERATE = """
+import os
+import mutmut.__main__ as m
+m.set_mutant_under_test("mutant_generation")
+os.makedirs("mutants", exist_ok=True)
+m.copy_src_dir()
+m.copy_also_copy_files()
+m.setup_source_paths()
+m.store_lines_covered_by_tests()
+m.create_mutants(os.cpu_count() or 2)
+"""
+
+
+def generate() -> None:
+    """Mutants for what changed since the last run; verdicts of unchanged functions kept."""
+    subprocess.run([sys.executable, "-c", GENERATE], check=True, capture_output=True)
+
+
 def main(seconds: float, patterns: list[str]) -> int:
     if not Path("mutants").is_dir():
         run_capped([mutmut(), "run", *patterns], seconds)
         return 0
+    generate()
     names = to_check(patterns, recheck=os.environ.get("MUTATION_RECHECK") == "1")
     if not names:
         print("mutation: every selected mutant already has a verdict (MUTATION_RECHECK=1 "
