@@ -9,6 +9,8 @@ import logging
 
 import pytest
 
+import bot.broadcast.limiter as limiter_module
+import bot.broadcast.sender as sender_module
 from bot.broadcast.guard import Suspension
 from bot.broadcast.limiter import RateLimiter
 from bot.broadcast.queue import FAILED, PAUSED, PENDING, SENT, UNSUBSCRIBED, BroadcastQueue
@@ -26,6 +28,7 @@ from bot.storage.stores import SqliteSubscriptions
 from tests.test_broadcast import (  # noqa: F401  (vtime is a fixture)
     ScriptedSender,
     VirtualTime,
+    _AsyncioOnVirtualTime,
     deliveries,
     finish,
     start_broadcast,
@@ -211,3 +214,136 @@ async def test_chats_held_as_gone_are_unsubscribed_when_the_run_ends_without_pau
     final = await asyncio.wait_for(watched(db, queue, sender, vtime).run(bid), 10)
     assert final is not None and final.counts == {UNSUBSCRIBED: 1, FAILED: 1}
     assert await subscribed(db) == {2}
+
+
+class AnsweredWithinASecond(VirtualTime):
+    """Virtual time that moves to the next turn only once the message in flight was
+    answered: at one message a second, Telegram answers each one before the next turn."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answered = asyncio.Event()
+
+    async def sleep(self, seconds: float, result: object = None) -> object:
+        await self.answered.wait()
+        self.answered.clear()
+        return await super().sleep(seconds, result)
+
+
+class AnsweringSender(ScriptedSender):
+    clock: AnsweredWithinASecond
+
+    async def send(self, chat_id: int, text: str, lang: str) -> None:
+        try:
+            await super().send(chat_id, text, lang)
+        finally:
+            self.clock.answered.set()
+
+
+async def test_a_pause_during_a_batch_stops_before_the_next_message(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = AnsweredWithinASecond()
+    monkeypatch.setattr(sender_module, "asyncio", _AsyncioOnVirtualTime(clock))
+    monkeypatch.setattr(limiter_module, "asyncio", _AsyncioOnVirtualTime(clock))
+    # One message a second: most of the batch waits for its turn when the admin pauses.
+    queue, bid = await start_broadcast(db, range(1, 41))
+
+    async def pause_after_two(accepted: int) -> None:
+        if accepted == 2:
+            await queue.set_status(bid, PAUSED)
+
+    sender = AnsweringSender(clock, on_accept=pause_after_two)
+    loop = Broadcaster(queue, sender, RateLimiter(1, clock=clock),
+                       unsubscribe=SqliteSubscriptions(db).remove_gone, clock=clock)
+    reports: list[Progress] = []
+
+    async def report(progress: Progress) -> None:
+        reports.append(progress)
+
+    final = await asyncio.wait_for(loop.run(bid, on_progress=report), 10)
+    assert final is not None and final.status == PAUSED
+    assert final.counts == {SENT: 2, PENDING: 38}
+    assert sorted(sender.attempts) == [1, 2]
+    assert reports[-1].sent_this_run == 2
+
+
+class GoneThenPaused:
+    """Telegram says the first chat is gone, and the admin pauses at that moment."""
+
+    def __init__(self, queue: BroadcastQueue, broadcast_id: int) -> None:
+        self.queue, self.broadcast_id = queue, broadcast_id
+        self.attempted: list[int] = []
+
+    async def send(self, chat_id: int, text: str, lang: str) -> None:
+        self.attempted.append(chat_id)
+        await self.queue.set_status(self.broadcast_id, PAUSED)
+        raise Gone("Forbidden: bot was blocked by the user")
+
+
+async def test_a_chat_held_as_gone_when_the_admin_pauses_is_pending_again(
+    db: Database, vtime: VirtualTime  # noqa: F811
+) -> None:
+    queue, bid = await start_broadcast(db, [1, 2, 3])
+    sender = GoneThenPaused(queue, bid)
+    loop = Broadcaster(queue, sender, RateLimiter(1000, clock=vtime),
+                       unsubscribe=SqliteSubscriptions(db).remove_gone, clock=vtime,
+                       concurrency=1, gone_quorum=3)
+    final = await asyncio.wait_for(loop.run(bid), 10)
+    assert sender.attempted == [1]
+    assert final is not None and final.status == PAUSED and final.counts == {PENDING: 3}
+    assert (await deliveries(db, bid))[1] == (
+        PENDING, 1, "Forbidden: bot was blocked by the user")
+    assert await subscribed(db) == {1, 2, 3}
+    assert loop.suspension is None  # the admin paused it, not the guard
+
+
+async def test_a_broadcaster_has_no_suspension_before_a_run(db: Database) -> None:
+    loop = Broadcaster(BroadcastQueue(db), ScriptedSender(lambda: 0.0), RateLimiter(30),
+                       unsubscribe=SqliteSubscriptions(db).remove_gone)
+    assert loop.suspension is None
+    assert await loop.run(404) is None  # no such broadcast
+    assert loop.suspension is None
+
+
+async def test_a_transient_failure_is_retried_later_with_its_reason(
+    db: Database, vtime: VirtualTime  # noqa: F811
+) -> None:
+    queue, bid = await start_broadcast(db, [1])
+    sender = ScriptedSender(vtime, {1: [Transient("Timed out")]})
+    seen: list[tuple[object, ...] | None] = []
+
+    async def report(progress: Progress) -> None:
+        if not seen:
+            seen.append(await db.fetchone(
+                "SELECT status, attempts, not_before, last_error FROM deliveries"))
+
+    await asyncio.wait_for(watched(db, queue, sender, vtime).run(bid, on_progress=report), 10)
+    assert seen[0] is not None
+    status, attempts, not_before, error = seen[0]
+    assert (status, attempts, error) == (PENDING, 1, "Timed out")
+    assert float(str(not_before)) == pytest.approx(sender.attempts[1][0] + 1.0)
+
+
+async def test_while_a_retry_is_far_off_the_loop_looks_at_the_status_every_second(
+    db: Database, vtime: VirtualTime, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    # A pause or a cancel pressed meanwhile is seen within a second, not after 30.
+    naps: list[float] = []
+    asleep = sender_module.asyncio
+
+    class Recording:
+        async def sleep(self, seconds: float, result: object = None) -> object:
+            naps.append(seconds)
+            return await asleep.sleep(seconds, result)
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(asleep, name)
+
+    monkeypatch.setattr(sender_module, "asyncio", Recording())
+    queue, bid = await start_broadcast(db, [1])
+    sender = ScriptedSender(vtime, {1: [RetryLater(30.0)]})
+    final = await asyncio.wait_for(watched(db, queue, sender, vtime).run(bid), 10)
+    assert final is not None and final.counts == {SENT: 1}
+    assert sender.attempts[1][1] == pytest.approx(sender.attempts[1][0] + 30.0)
+    assert len(naps) >= 30 and max(naps) == 1.0

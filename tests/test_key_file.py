@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.privacy import keys
 from bot.privacy.keys import SecretError, load_or_create_secret
 
 GOOD_KEY = "0123456789abcdef" * 4 + "\n"
@@ -213,3 +214,66 @@ def test_vigie_secret_needs_16_characters_and_says_so(
 def test_an_empty_vigie_secret_means_the_key_file(tmp_path: Path) -> None:
     key_file = planted(tmp_path)
     assert load_or_create_secret("", key_file) == GOOD_KEY.strip().encode()
+
+
+class AnotherStart:
+    """Another start creating the key at the same moment, as this start sees it: the
+    temporary name it draws is taken, and the other's key file appears after `appears_after`
+    of this start's waits (never when None). The waits are recorded, not slept."""
+
+    def __init__(self, key_file: Path, appears_after: int | None) -> None:
+        self.key_file = key_file
+        self.appears_after = appears_after
+        self.waits: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        if len(self.waits) == self.appears_after:
+            planted(self.key_file.parent)
+
+    def token_hex(self, nbytes: int | None = None) -> str:
+        return "5a" * (nbytes or 32)  # the temporary name drawn is always the one taken
+
+
+def racing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, appears_after: int | None
+) -> tuple[Path, AnotherStart]:
+    key_file = tmp_path / "vigie.key"
+    other = AnotherStart(key_file, appears_after)
+    monkeypatch.setattr(keys, "time", other)
+    monkeypatch.setattr(keys, "secrets", other)
+    return key_file, other
+
+
+def temporary_name(key_file: Path) -> Path:
+    return key_file.with_name(f".{key_file.name}.{os.getpid()}.{'5a' * 4}")
+
+
+def test_a_start_that_finds_the_key_being_created_waits_longer_each_time_then_reads_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    key_file, other = racing(monkeypatch, tmp_path, appears_after=5)
+    temporary_name(key_file).write_text("")
+    assert load_or_create_secret(None, key_file) == GOOD_KEY.strip().encode()
+    assert other.waits == pytest.approx([0.01, 0.02, 0.03, 0.04, 0.05])
+
+
+def test_a_key_file_that_never_appears_is_one_sentence(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    key_file, other = racing(monkeypatch, tmp_path, appears_after=None)
+    temporary_name(key_file).write_text("")
+    assert refusal(key_file) == (
+        f"the key file {key_file} keeps disappearing; check the folder"
+    )
+    assert len(other.waits) == 5
+
+
+def test_a_link_planted_at_the_temporary_name_never_receives_the_key(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    key_file, _ = racing(monkeypatch, tmp_path, appears_after=None)
+    elsewhere = tmp_path / "elsewhere"
+    temporary_name(key_file).symlink_to(elsewhere)
+    refused(key_file, "keeps disappearing")
+    assert not elsewhere.exists() and not key_file.exists()

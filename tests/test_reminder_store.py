@@ -64,3 +64,10 @@ async def test_cancelling_erases_the_chats_reminders_and_says_how_many(db: Datab
     assert await store.cancel(1) == 0
     await store.scrub()
     assert await stored(db) == [(2, 10.0, DEADLINE, "fr")]
+
+
+async def test_due_reminders_come_a_hundred_at_a_time_by_default(db: Database) -> None:
+    store = ReminderStore(db)
+    await store.schedule(1, DEADLINE, tuple(float(t) for t in range(1, 102)), "fr")
+    due = await store.due(1000.0)
+    assert [r.due_at for r in due] == [float(t) for t in range(1, 101)]

@@ -30,6 +30,11 @@ def test_a_secret_given_as_bytes_is_masked_as_text() -> None:
     assert mask_secrets("key bytes-secret-été end") == f"key {MASK} end"
 
 
+def test_a_secret_in_bytes_that_are_not_utf8_is_still_remembered() -> None:
+    remember_secret(b"raw-key-\xff\xfe-bytes")
+    assert mask_secrets("key raw-key-\ufffd\ufffd-bytes end") == f"key {MASK} end"
+
+
 def test_a_longer_secret_that_contains_a_shorter_one_is_hidden_whole() -> None:
     remember_secret("tkn-inner-42")
     remember_secret("a-tkn-inner-42-outer")  # sorts before the inner one as text

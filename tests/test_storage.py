@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
+import os
 import sqlite3
+import stat
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -349,3 +352,68 @@ async def test_a_reader_elsewhere_keeps_the_log_and_the_operator_is_told(
             "erased rows are still in the write-ahead log: another process is reading the "
             "database; they will be scrubbed at the next erasure"]
         assert await db.scrub() is True
+
+
+async def test_a_database_never_opened_says_it_is_not_open(tmp_path: Path) -> None:
+    db = Database(tmp_path / "v.db")
+    await db.close()  # harmless too
+    with pytest.raises(DatabaseError) as caught:
+        await db.fetchone("SELECT 1")
+    assert str(caught.value) == "database is not open"
+
+
+async def test_an_in_memory_database_leaves_no_file_in_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    async with Database(":memory:") as db:
+        await db.write("INSERT INTO sessions VALUES ('a', '{}', 1.0)")
+        assert await db.scrub() is True  # no write-ahead log: nothing left to scrub
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_a_new_database_file_is_private_whatever_the_umask(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    old = os.umask(0o022)
+    try:
+        async with Database(tmp_path / "data" / "v.db"):
+            pass
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "data" / "v.db").stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+async def test_a_database_path_that_is_a_broken_link_is_one_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "v.db"
+    path.symlink_to(tmp_path / "gone" / "v.db")
+    with pytest.raises(DatabaseError) as caught:
+        await Database(path).open()
+    assert str(caught.value) == f"cannot use the database {path}: No such file or directory"
+
+
+async def test_a_write_from_another_task_waits_for_a_transaction_and_survives_its_rollback(
+    tmp_path: Path,
+) -> None:
+    async with Database(tmp_path / "v.db") as db:
+        other: list[asyncio.Task[int]] = []
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as conn:
+                await conn.execute("INSERT INTO sessions VALUES ('a', '{}', 1.0)")
+                other.append(asyncio.create_task(
+                    db.write("INSERT INTO sessions VALUES ('b', '{}', 1.0)")))
+                for _ in range(3):  # the other task gets its turns meanwhile
+                    await db.fetchone("SELECT count(*) FROM sessions")
+                assert not other[0].done()
+                raise RuntimeError("midway")
+        assert await other[0] == 1
+        assert await db.fetchall("SELECT key FROM sessions") == [("b",)]
+
+
+async def test_a_write_inside_a_transaction_binds_its_parameters(tmp_path: Path) -> None:
+    async with Database(tmp_path / "v.db") as db:
+        async with db.transaction():
+            assert await db.write("INSERT INTO sessions VALUES (?, '{}', ?)", ("a", 1.0)) == 1
+        assert await db.fetchall("SELECT key, updated_at FROM sessions") == [("a", 1.0)]
