@@ -6,7 +6,8 @@ The first run generates the mutants (in `mutants/`) and checks those whose name 
 PATTERN (fnmatch). mutmut keeps each verdict, so a later run checks only the mutants left
 unchecked (a run stopped by the cap resumes where it stopped), after refreshing the
 mutants of functions changed since (mutmut forgets their verdicts); with
-MUTATION_RECHECK=1 it also checks the survivors again, after new tests. When the cap is
+MUTATION_RECHECK=1 it also checks the survivors again, after new tests (not those proven
+equivalent, `tests/mutation_equivalents.py`). When the cap is
 reached, mutmut is interrupted as with Ctrl-C: the verdicts reached so far are kept.
 
 Changing the test selection or pytest's arguments in [tool.mutmut] makes mutmut reset
@@ -25,6 +26,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.mutation_equivalents import is_sql_case_mutant
+
 RECHECKED = {"survived", "no tests"}
 
 
@@ -42,7 +45,9 @@ def to_check(patterns: list[str], recheck: bool) -> list[str]:
         name, _, status = line.strip().rpartition(": ")
         if not name or not any(fnmatch.fnmatchcase(name, p) for p in patterns):
             continue
-        if status == "not checked" or (recheck and status in RECHECKED):
+        if status == "not checked" or (
+            recheck and status in RECHECKED and not is_sql_case_mutant(name)
+        ):
             names.append(name)
     return names
 
