@@ -310,6 +310,49 @@ async def test_limiter_under_one_message_per_second(vtime: VirtualTime) -> None:
     assert min_gap(times) >= 2.0
 
 
+async def test_a_chat_just_answered_waits_its_second_before_a_broadcast_message(
+    vtime: VirtualTime,
+) -> None:
+    limiter = RateLimiter(30, clock=vtime)
+    start = vtime()
+    limiter.note_interactive(chat_id=5)
+    await limiter.acquire(5)
+    assert vtime() == pytest.approx(start + 1.0)
+    await limiter.acquire(6)  # another chat: no wait of its own
+    assert vtime() == pytest.approx(start + 1.0)
+
+
+async def test_a_fresh_limiter_never_makes_the_first_message_wait(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = VirtualTime(start=0.0)  # a monotonic clock read just after boot
+    monkeypatch.setattr(limiter_module, "asyncio", _AsyncioOnVirtualTime(clock))
+    await RateLimiter(30, clock=clock).acquire(1)
+    assert clock() == 0.0
+
+
+async def test_a_rate_between_one_and_two_allows_one_message_per_window(
+    vtime: VirtualTime,
+) -> None:
+    limiter = RateLimiter(1.5, clock=vtime)
+    times = []
+    for chat in range(3):
+        await limiter.acquire(chat)
+        times.append(vtime())
+    assert [round(b - a, 6) for a, b in itertools.pairwise(times)] == [1.1, 1.1]
+
+
+async def test_pruning_many_chats_keeps_the_one_just_served(vtime: VirtualTime) -> None:
+    """Past a thousand chats the per-chat table is pruned: only entries older than a
+    second go, and a chat served this instant still waits its second."""
+    limiter = RateLimiter(10_000, clock=vtime)  # the overall rate never binds here
+    start = vtime()
+    for chat in range(1_001):
+        limiter.note_interactive(chat_id=chat)
+    await limiter.acquire(1_000)
+    assert vtime() == pytest.approx(start + 1.0)
+
+
 # ---------------------------------------------------------------------------- 3. delivery loop
 
 
