@@ -2,7 +2,7 @@
 
 "Ready" is what `vigie run` has done before its first getUpdates: imports,
 content loaded and validated, the Application built, the matcher built (in its
-`post_init`; counted since 6 December 2026, before which this figure stopped
+`post_init`; counted since 5 December 2026, 23:15, before which this figure stopped
 short of it). With the encoder: until semantic matching is ready too (content
 indexed for words, model loaded, phrasing vectors read from the warm cache,
 semantic index built). Memory after 10,000 conversations is measured with words
