@@ -134,22 +134,30 @@ async def test_progress_counts_only_the_messages_telegram_accepted(
     assert sorted(sender.texts) == [(1, "alerte", "fr"), (2, "alerte", "fr"), (4, "alerte", "fr")]
 
 
-async def test_a_429_puts_the_message_back_for_the_time_telegram_asked(
-    db: Database, vtime: VirtualTime  # noqa: F811
-) -> None:
-    queue, bid = await start_broadcast(db, [1])
-    sender = ScriptedSender(vtime, {1: [RetryLater(2.5)]})
+async def row_at_first_report(
+    db: Database, queue: BroadcastQueue, bid: int, sender: ScriptedSender, clock: VirtualTime
+) -> tuple[object, ...]:
+    """Runs the broadcast; its one delivery's (status, attempts, not_before, last_error)
+    as they are when the first progress report comes, after the first attempt."""
     seen: list[tuple[object, ...] | None] = []
-    start = vtime.now
 
     async def report(progress: Progress) -> None:
         if not seen:
             seen.append(await db.fetchone(
                 "SELECT status, attempts, not_before, last_error FROM deliveries"))
 
-    await asyncio.wait_for(watched(db, queue, sender, vtime).run(bid, on_progress=report), 10)
-    assert seen[0] is not None
-    status, attempts, not_before, error = seen[0]
+    await asyncio.wait_for(watched(db, queue, sender, clock).run(bid, on_progress=report), 10)
+    assert seen and seen[0] is not None
+    return seen[0]
+
+
+async def test_a_429_puts_the_message_back_for_the_time_telegram_asked(
+    db: Database, vtime: VirtualTime  # noqa: F811
+) -> None:
+    queue, bid = await start_broadcast(db, [1])
+    sender = ScriptedSender(vtime, {1: [RetryLater(2.5)]})
+    start = vtime.now
+    status, attempts, not_before, error = await row_at_first_report(db, queue, bid, sender, vtime)
     assert (status, attempts, error) == (PENDING, 0, "429 retry later")
     assert float(str(not_before)) == pytest.approx(sender.attempts[1][0] + 2.5)
     assert sender.attempts[1][1] == pytest.approx(sender.attempts[1][0] + 2.5)  # not later
@@ -311,16 +319,7 @@ async def test_a_transient_failure_is_retried_later_with_its_reason(
 ) -> None:
     queue, bid = await start_broadcast(db, [1])
     sender = ScriptedSender(vtime, {1: [Transient("Timed out")]})
-    seen: list[tuple[object, ...] | None] = []
-
-    async def report(progress: Progress) -> None:
-        if not seen:
-            seen.append(await db.fetchone(
-                "SELECT status, attempts, not_before, last_error FROM deliveries"))
-
-    await asyncio.wait_for(watched(db, queue, sender, vtime).run(bid, on_progress=report), 10)
-    assert seen[0] is not None
-    status, attempts, not_before, error = seen[0]
+    status, attempts, not_before, error = await row_at_first_report(db, queue, bid, sender, vtime)
     assert (status, attempts, error) == (PENDING, 1, "Timed out")
     assert float(str(not_before)) == pytest.approx(sender.attempts[1][0] + 1.0)
 
