@@ -51,13 +51,12 @@ def canonical_tokens(text: str) -> list[str]:
 
 
 def _canonical(folded: str) -> list[str]:
-    words = folded.split()
     # Only phrases whose first word is in the text, or may appear by an earlier
     # replacement, can match: the others are not even looked for (same result, in the
     # same order; normalising thousands of phrasings at start-up needs it).
-    wanted = sorted({i for word in words for i in _PHRASES_BY_HEAD.get(word, ())})
+    wanted = {i for word in folded.split() for i in _PHRASES_BY_HEAD.get(word, ())}
     folded = f" {folded} "
-    for i in sorted({*wanted, *_PHRASES_ALWAYS}) if _PHRASES_ALWAYS else wanted:
+    for i in sorted(wanted.union(_PHRASES_ALWAYS)):
         phrase, canon = PHRASES[i]
         if phrase in folded:
             folded = folded.replace(phrase, f" {canon} ")

@@ -24,7 +24,7 @@ import itertools
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from bot.core.matching.text import fold, normalise
 
@@ -35,22 +35,21 @@ def features(normalised: str, folded: str) -> dict[str, float]:
     Takes the text already normalised and folded (`bot.core.matching.text`): the matcher has
     both at hand, and computing them again was most of the training time.
     """
-    counts: Counter[str] = Counter()
-    for view in (normalised, folded):
-        words = [w for w in view.split() if len(w) >= 2]
-        counts.update(words)
-        counts.update(f"{a} {b}" for a, b in itertools.pairwise(words))
+    counts = Counter(_terms(normalised, folded))
     return {term: 1.0 + math.log(n) for term, n in counts.items()}
 
 
 def feature_names(normalised: str, folded: str) -> set[str]:
     """The keys of `features`, without counting them (the document-frequency pass)."""
-    names: set[str] = set()
+    return set(_terms(normalised, folded))
+
+
+def _terms(normalised: str, folded: str) -> Iterator[str]:
+    """Each word of two letters or more, and each pair of adjacent ones, of both views."""
     for view in (normalised, folded):
         words = [w for w in view.split() if len(w) >= 2]
-        names.update(words)
-        names.update(f"{a} {b}" for a, b in itertools.pairwise(words))
-    return names
+        yield from words
+        yield from (f"{a} {b}" for a, b in itertools.pairwise(words))
 
 
 def views(text: str) -> tuple[str, str]:
